@@ -8,7 +8,7 @@ raises when it reads ``ERR <TOKEN> [extra]``.
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 
 __all__ = [
     "ErrToken",
@@ -19,7 +19,7 @@ __all__ = [
 ]
 
 
-class ErrToken(str, Enum):
+class ErrToken(StrEnum):
     """Every ``ERR`` token upsd may send, spelled as NUT spells it."""
 
     ACCESS_DENIED = "ACCESS-DENIED"
@@ -48,9 +48,6 @@ class ErrToken(str, Enum):
     # Not in net-protocol.txt's list but sent by upsd (GET TRACKING results).
     UNKNOWN = "UNKNOWN"
     FAILED = "FAILED"
-
-    def __str__(self) -> str:
-        return self.value
 
 
 class NutError(Exception):

@@ -166,8 +166,10 @@ class Tokenizer:
     # -- internals ------------------------------------------------------------
 
     def _idle(self) -> bool:
-        return self._state in (_FINDWORDSTART, _ENDOFLINE, _PARSEERR) and not self._args and not (
-            self._in_word
+        return (
+            self._state in (_FINDWORDSTART, _ENDOFLINE, _PARSEERR)
+            and not self._args
+            and not (self._in_word)
         )
 
     def _fast_line(self, segment: bytes, out: list[Words]) -> None:
