@@ -102,11 +102,23 @@ class Tokenizer:
         "_line_start",
         "arg_limit",
         "wordlen_limit",
+        "emit_empty",
+        "_skipping",
     )
 
-    def __init__(self, *, arg_limit: int = ARG_LIMIT, wordlen_limit: int = WORDLEN_LIMIT) -> None:
+    def __init__(
+        self,
+        *,
+        arg_limit: int = ARG_LIMIT,
+        wordlen_limit: int = WORDLEN_LIMIT,
+        emit_empty: bool = False,
+    ) -> None:
         self.arg_limit = arg_limit
         self.wordlen_limit = wordlen_limit
+        # upsd answers a blank or comment-only line (ERR UNKNOWN-COMMAND), so
+        # the network protocol wants empty lines; config readers do not.
+        self.emit_empty = emit_empty
+        self._skipping = False
         self._state = _FINDWORDSTART
         self._args: list[str] = []
         self._word = bytearray()
@@ -177,6 +189,8 @@ class Tokenizer:
         self._lineno += 1
         words = segment.split()
         if not words:
+            if self.emit_empty:
+                out.append(Words((), None, lineno))
             return
         limit = self.wordlen_limit
         args = tuple(
@@ -223,7 +237,7 @@ class Tokenizer:
     def _run(self, data: bytes, out: list[Words]) -> None:
         state = self._state
         for ch in data:
-            if state in (_ENDOFLINE, _PARSEERR):
+            if state == _ENDOFLINE:
                 state = _FINDWORDSTART
                 self._args = []
             if state == _FINDWORDSTART and not self._args and not self._in_word:
@@ -275,10 +289,15 @@ class Tokenizer:
                 state = _COLLECT
 
             if state == _ENDOFLINE:
-                if self._args:
+                if self._args or (self.emit_empty and not self._skipping):
                     self._emit(out)
+                self._skipping = False
             elif state == _PARSEERR:
                 self._emit(out, UNBALANCED_HASH)
+                # NUT throws away the rest of what it had read; we drop the
+                # rest of the physical line, so the next line parses cleanly.
+                state = _FINDEOL
+                self._skipping = True
         self._state = state
 
 
