@@ -63,9 +63,9 @@ def make_server() -> tuple[ServerState, Link]:
         users=parse_users(USERS, "upsd.users"),
         tracking=Tracking(),
         new_tracking_id=lambda: f"id-{next(ids)}",
-        describe=lambda kind, name: {"ups.status": "UPS status"}.get(name)
-        if kind == "VAR"
-        else None,
+        describe=lambda kind, name: (
+            {"ups.status": "UPS status"}.get(name) if kind == "VAR" else None
+        ),
     )
     link = Link()
     st = link.state
@@ -215,7 +215,9 @@ TABLE = [
 
 
 @pytest.mark.parametrize("request_text,reply", TABLE)
-def test_ClientSession_replies_as_nut(session: ClientSession, request_text: str, reply: str) -> None:
+def test_ClientSession_replies_as_nut(
+    session: ClientSession, request_text: str, reply: str
+) -> None:
     assert talk(session, request_text) == reply
 
 
