@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
+from powerdown.protocol.errors import ErrToken
 from powerdown.state.tree import DeviceState
 
 if TYPE_CHECKING:
@@ -21,15 +22,14 @@ __all__ = ["DriverView", "TrackingView", "UserCheck", "Ups", "ServerState"]
 
 
 class DriverView(Protocol):
-    """What a session may ask of the link to a UPS's driver."""
+    """What a session may ask of the link to a UPS's driver (``driverlink.DriverLink``)."""
 
     @property
-    def state(self) -> DeviceState: ...
+    def device(self) -> DeviceState: ...
 
-    @property
-    def connected(self) -> bool: ...
-
-    def is_stale(self, now: float) -> bool: ...
+    def availability(self, now: float) -> ErrToken | None:
+        """None when the data may be served, else DRIVER-NOT-CONNECTED or DATA-STALE."""
+        ...
 
 
 class TrackingView(Protocol):

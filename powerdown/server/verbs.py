@@ -70,12 +70,10 @@ def dispatch(session: ClientSession, args: Args, now: float) -> str:
 
 def _unavailable(ups: Ups, now: float) -> str | None:
     """NUT's ``ups_available``: the error to send, or None when data is usable."""
-    link = ups.link
-    if not link.connected:
-        return _DRIVER_NOT_CONNECTED
-    if link.is_stale(now):
-        return _DATA_STALE
-    return None
+    problem = ups.link.availability(now)
+    if problem is None:
+        return None
+    return _DRIVER_NOT_CONNECTED if problem is ErrToken.DRIVER_NOT_CONNECTED else _DATA_STALE
 
 
 # -- VER, NETVER/PROTVER, HELP ---------------------------------------------------
@@ -129,7 +127,7 @@ def get_var(session: ClientSession, upsname: str, var: str, now: float) -> str:
     problem = _unavailable(ups, now)
     if problem:
         return problem
-    node = ups.link.state.get(var)
+    node = ups.link.device.get(var)
     if node is None:
         return _VAR_NOT_SUPPORTED
     value = encode(node.value)
@@ -139,7 +137,7 @@ def get_var(session: ClientSession, upsname: str, var: str, now: float) -> str:
 
 
 def get_type(ups: Ups, upsname: str, var: str) -> str:
-    node = ups.link.state.get(var)
+    node = ups.link.device.get(var)
     if node is None:
         return _VAR_NOT_SUPPORTED
     words = [f"TYPE {upsname} {var}"]
@@ -219,7 +217,7 @@ def list_var(ups: Ups, upsname: str, rw_only: bool) -> str:
     kind = "RW" if rw_only else "VAR"
     prefix = f"{kind} {upsname} "
     lines = []
-    for node in ups.link.state.vars():
+    for node in ups.link.device.vars():
         if rw_only and not node.flags & Flag.RW:
             continue
         value = encode(node.value)
@@ -256,7 +254,7 @@ def handle_LIST(session: ClientSession, args: Args, now: float) -> str:
         return problem
     if sub == "VAR" or sub == "RW":
         return list_var(ups, upsname, sub == "RW")
-    state = ups.link.state
+    state = ups.link.device
     if sub == "CMD":
         return list_frame(f"CMD {upsname}", [f"CMD {upsname} {c}\n" for c in state.cmds()])
     var = args[2]
@@ -381,7 +379,7 @@ def set_var(session: ClientSession, upsname: str, var: str, value: str, now: flo
         return problem
     if not session.may("SET"):
         return _ACCESS_DENIED
-    node = ups.link.state.get(var)
+    node = ups.link.device.get(var)
     if node is None:
         return _VAR_NOT_SUPPORTED
     if not node.flags & Flag.RW:
@@ -428,7 +426,7 @@ def handle_INSTCMD(session: ClientSession, args: Args, now: float) -> str:
     problem = _unavailable(ups, now)
     if problem:
         return problem
-    if not ups.link.state.has_cmd(cmd):
+    if not ups.link.device.has_cmd(cmd):
         return _err(ErrToken.CMD_NOT_SUPPORTED)
     if not session.may_instcmd(cmd):
         return _ACCESS_DENIED

@@ -12,6 +12,7 @@ from itertools import count
 import pytest
 
 from powerdown.config.users import parse as parse_users
+from powerdown.protocol.errors import ErrToken
 from powerdown.protocol.words import Tokenizer
 from powerdown.server.effects import Close, StartTLS, ToDriver
 from powerdown.server.session import IDLE_TIMEOUT, ClientSession
@@ -38,12 +39,14 @@ USERS = """
 class Link:
     """The driver link as sessions see it (the real one is server.driverlink)."""
 
-    state: DeviceState = field(default_factory=DeviceState)
+    device: DeviceState = field(default_factory=DeviceState)
     connected: bool = True
     stale: bool = False
 
-    def is_stale(self, now: float) -> bool:
-        return self.stale
+    def availability(self, now: float) -> ErrToken | None:
+        if not self.connected:
+            return ErrToken.DRIVER_NOT_CONNECTED
+        return ErrToken.DATA_STALE if self.stale else None
 
 
 class Tracking:
@@ -68,7 +71,7 @@ def make_server() -> tuple[ServerState, Link]:
         ),
     )
     link = Link()
-    st = link.state
+    st = link.device
     st.set_info("ups.status", "OL")
     st.set_info("ups.mfr", 'Big "Q" Corp')
     st.set_info("ups.id", "rack")
@@ -85,7 +88,7 @@ def make_server() -> tuple[ServerState, Link]:
     st.add_cmd("beeper.enable")
     server.add_ups(Ups(name="su700", driver="dummy-ups", port="x.dev", desc="Dev box", link=link))
     other = Link()
-    other.state.set_info("ups.status", "OB")
+    other.device.set_info("ups.status", "OB")
     server.add_ups(Ups(name="other", driver="dummy-ups", port="y.dev", desc=None, link=other))
     return server, link
 
