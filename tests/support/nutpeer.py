@@ -101,15 +101,24 @@ def run(
     input: str | None = None,
     timeout: float = 30.0,
     cwd: str | Path | None = None,
+    argv0: str | None = None,
 ) -> tuple[int, str, str]:
     """Run a program to completion: ``(exit code, stdout, stderr)``.
 
+    The program runs in a session of its own, without a controlling
+    terminal, so password prompts read stdin as in CI.
     Output is decoded losslessly (``surrogateescape``) so that byte-for-byte
     comparisons between two programs stay exact.  Stdin is empty unless
-    ``input`` is given, never a terminal.
+    ``input`` is given, never a terminal.  ``argv0`` sets the program's
+    ``argv[0]`` (NUT's messages name the program by it).
     """
+    args = list(cmd)
+    if argv0 is not None:
+        args[0] = argv0
     proc = subprocess.run(
-        list(cmd),
+        args,
+        executable=cmd[0],
+        start_new_session=True,  # no controlling terminal: getpass reads stdin
         env=dict(env) if env is not None else None,
         input=(input or "").encode("utf-8", "surrogateescape"),
         capture_output=True,

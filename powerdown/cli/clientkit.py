@@ -1,0 +1,206 @@
+"""What NUT's command line clients share: getopt, fatal exits, prompts.
+
+Strategy
+--------
+upsc, upscmd and upsrw must look exactly like NUT's, down to the bytes on
+stderr, so this module copies the *behaviour* of the C library calls they
+rely on:
+
+* :class:`Getopt` is POSIX ``getopt(3)`` as glibc does it with a leading
+  ``+``: options stop at the first operand, ``--`` ends them, clusters such
+  as ``-lL`` and attached arguments such as ``-uadmin`` work, and errors are
+  glibc's ``"<argv0>: invalid option -- 'x'"`` lines.
+* :class:`Fatal` carries NUT's ``fatalx`` (message, exit status); ``main``
+  functions turn it into one stderr line and a return code.
+* :func:`nut_getpass` reads a password like glibc's ``getpass``: from
+  ``/dev/tty`` with echo off when there is one, else prompting on stderr and
+  reading stdin.
+* :func:`str_to_uint` is NUT's ``str_to_uint`` (``common/str.c``).
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import sys
+from collections.abc import Iterator, Sequence
+from typing import IO, TextIO
+
+__all__ = [
+    "NUT_VERSION",
+    "Fatal",
+    "Getopt",
+    "prog_name",
+    "nut_getpass",
+    "read_line",
+    "str_to_uint",
+    "login_name",
+    "use_surrogates",
+]
+
+#: The NUT release whose behaviour and banners we reproduce.
+NUT_VERSION = "2.8.0"
+
+
+class Fatal(Exception):
+    """``fatalx(status, message)``: print ``message`` on stderr, exit with ``status``."""
+
+    def __init__(self, message: str, status: int = 1) -> None:
+        self.message = message
+        self.status = status
+        super().__init__(message)
+
+
+def prog_name(argv0: str | None, default: str) -> str:
+    """``xbasename(argv[0])``; a ``.py`` file (``python -m``) counts as ``default``."""
+    if not argv0:
+        return default
+    base = argv0.rstrip("/").rsplit("/", 1)[-1]
+    if base.endswith(".py") or base in ("-c", "-m"):
+        return default
+    return base
+
+
+class Getopt:
+    """glibc ``getopt`` in POSIX mode (``optstring`` starting with ``+``).
+
+    Iterate to get ``(option, argument)`` pairs; an error yields
+    ``("?", message)`` where ``message`` is glibc's stderr line.  After the
+    loop, :attr:`optind` indexes the first operand and :attr:`operands`
+    holds them.
+    """
+
+    def __init__(self, argv: Sequence[str], optstring: str) -> None:
+        self.argv = list(argv)
+        self.optstring = optstring.lstrip("+")
+        self.optind = 1
+
+    @property
+    def operands(self) -> list[str]:
+        return self.argv[self.optind :]
+
+    def _takes_arg(self, ch: str) -> bool | None:
+        """``None`` if ``ch`` is no option, else whether it takes an argument."""
+        i = self.optstring.find(ch)
+        if ch == ":" or i < 0:
+            return None
+        return self.optstring[i + 1 : i + 2] == ":"
+
+    def __iter__(self) -> Iterator[tuple[str, str | None]]:
+        argv0 = self.argv[0] if self.argv else ""
+        while self.optind < len(self.argv):
+            arg = self.argv[self.optind]
+            if arg == "--":
+                self.optind += 1
+                return
+            if not arg.startswith("-") or arg == "-":
+                return
+            self.optind += 1
+            pos = 1
+            while pos < len(arg):
+                ch = arg[pos]
+                pos += 1
+                takes = self._takes_arg(ch)
+                if takes is None:
+                    yield "?", f"{argv0}: invalid option -- '{ch}'"
+                    continue
+                if not takes:
+                    yield ch, None
+                    continue
+                if pos < len(arg):
+                    yield ch, arg[pos:]
+                elif self.optind < len(self.argv):
+                    value = self.argv[self.optind]
+                    self.optind += 1
+                    yield ch, value
+                else:
+                    yield "?", f"{argv0}: option requires an argument -- '{ch}'"
+                break
+
+
+def str_to_uint(text: str) -> int:
+    """NUT's ``str_to_uint(text, &n, 10)``.
+
+    Raises:
+        Fatal: never; see below.
+        ValueError: with ``errno`` ``EINVAL`` or ``ERANGE`` in ``args[0]``.
+    """
+    stripped = text.strip(" \t\n\v\f\r")
+    if not stripped or not stripped.isascii() or not stripped.isdigit():
+        raise ValueError(errno.EINVAL)
+    number = int(stripped)
+    if number > 0xFFFFFFFF:
+        raise ValueError(errno.ERANGE)
+    return number
+
+
+def login_name() -> str | None:
+    """The user name of the real uid (``getpwuid(getuid())->pw_name``)."""
+    try:
+        import pwd
+
+        return pwd.getpwuid(os.getuid()).pw_name
+    except (ImportError, KeyError):
+        return None
+
+
+def read_line(stream: TextIO, size: int = 512) -> str | None:
+    """C ``fgets(buf, size, stream)``: at most ``size - 1`` characters, newline kept.
+
+    ``None`` at end of input (when nothing was read).
+    """
+    line = stream.readline(size - 1)
+    return line if line else None
+
+
+def nut_getpass(prompt: str) -> str:
+    """glibc ``getpass``: the controlling terminal if there is one, else stderr + stdin."""
+    try:
+        fd = os.open("/dev/tty", os.O_RDWR | os.O_NOCTTY)
+    except OSError:
+        fd = -1
+    if fd < 0:
+        sys.stderr.write(prompt)
+        sys.stderr.flush()
+        line = sys.stdin.readline()
+        return line[:-1] if line.endswith("\n") else line
+    import termios
+
+    with os.fdopen(fd, "w+", encoding="utf-8", errors="surrogateescape") as tty:
+        try:
+            old = termios.tcgetattr(fd)
+        except termios.error:
+            old = None
+        changed = False
+        if old is not None:
+            new = list(old)
+            new[3] &= ~(termios.ECHO | termios.ISIG)
+            try:
+                termios.tcsetattr(fd, termios.TCSAFLUSH, new)
+                changed = True
+            except termios.error:
+                changed = False
+        try:
+            tty.write(prompt)
+            tty.flush()
+            line = tty.readline()
+            if line.endswith("\n"):
+                line = line[:-1]
+                if changed:
+                    tty.write("\n")
+                    tty.flush()
+            return line
+        finally:
+            if changed and old is not None:
+                termios.tcsetattr(fd, termios.TCSAFLUSH, old)
+
+
+def use_surrogates(*streams: IO[str]) -> None:
+    """Let undecodable bytes from the server pass through to our output unchanged."""
+    for stream in streams:
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            try:
+                reconfigure(errors="surrogateescape")
+            except (ValueError, OSError):
+                pass
