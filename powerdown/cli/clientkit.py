@@ -23,8 +23,15 @@ from __future__ import annotations
 import errno
 import os
 import sys
+import time
 from collections.abc import Iterator, Sequence
 from typing import IO, TextIO
+
+from powerdown.client.address import UpsAddress
+from powerdown.client.blocking import NutClient
+from powerdown.client.errors import ClientError, strerror
+from powerdown.client.session import Line
+from powerdown.protocol.errors import ProtocolError
 
 __all__ = [
     "NUT_VERSION",
@@ -36,6 +43,15 @@ __all__ = [
     "str_to_uint",
     "login_name",
     "use_surrogates",
+    "TRACKING_ID_LEN",
+    "DEFAULT_TRACKING_TIMEOUT",
+    "raw_exchange",
+    "ask_username",
+    "authenticate",
+    "enable_tracking",
+    "finish_request",
+    "parse_timeout",
+    "connect_plain",
 ]
 
 #: The NUT release whose behaviour and banners we reproduce.
@@ -204,3 +220,127 @@ def use_surrogates(*streams: IO[str]) -> None:
                 reconfigure(errors="surrogateescape")
             except (ValueError, OSError):
                 pass
+
+
+# -- what upscmd and upsrw share -----------------------------------------------
+
+#: NUT's UUID4_LEN less its NUL: the length of a tracking id.
+TRACKING_ID_LEN = 36
+#: DEFAULT_TRACKING_TIMEOUT, seconds.
+DEFAULT_TRACKING_TIMEOUT = 10
+_SMALLBUF = 512
+
+
+def raw_exchange(
+    client: NutClient, line: str, send_fail: str, read_fail: str, timeout: float | None = None
+) -> str:
+    """Send ``line`` as it is and return the reply line as it is, ``ERR`` included.
+
+    That is ``upscli_sendline`` + ``upscli_readline``: no echo check, no error
+    mapping; transport failures become ``Fatal("<send_fail|read_fail>: <why>")``.
+    """
+    try:
+        client.send(client.session.send_line(line, raw=True))
+    except ClientError as exc:
+        client.close(logout=False)
+        raise Fatal(f"{send_fail}: {strerror(exc)}") from None
+    try:
+        event = client.receive(timeout=timeout)
+    except (ClientError, ProtocolError) as exc:
+        client.close(logout=False)
+        raise Fatal(f"{read_fail}: {strerror(exc)}") from None
+    assert isinstance(event, Line)
+    return event.line
+
+
+def ask_username(out: TextIO, stdin: TextIO) -> str | None:
+    """The ``Username (<login>): `` prompt; ``None`` when stdin is already at its end."""
+    login = login_name()
+    out.write(f"Username ({login}): " if login is not None else "Username: ")
+    line = read_line(stdin, _SMALLBUF)
+    if line is None:
+        return None
+    if len(line) > 1:
+        return line[:-1]
+    if login is None:
+        raise Fatal("No username available - even tried getpwuid")
+    return login
+
+
+def authenticate(client: NutClient, username: str, password: str) -> None:
+    """``USERNAME`` then ``PASSWORD``, replies unchecked (as upscmd/upsrw do)."""
+    raw_exchange(
+        client,
+        f"USERNAME {username[: _SMALLBUF - 1]}",
+        "Can't set username",
+        "Set username failed",
+    )
+    raw_exchange(
+        client,
+        f"PASSWORD {password[: _SMALLBUF - 1]}",
+        "Can't set password",
+        "Set password failed",
+    )
+
+
+def enable_tracking(client: NutClient, what: str) -> None:
+    """``SET TRACKING ON``; ``what`` is "command" or "set variable" as in NUT's messages."""
+    reply = raw_exchange(
+        client,
+        "SET TRACKING ON",
+        f"Can't enable {what} status tracking",
+        f"Enabling {what} status tracking failed",
+    )
+    if not reply.startswith("OK"):
+        raise Fatal(f"Enabling {what} status tracking failed. upsd answered: {reply}")
+
+
+def finish_request(
+    client: NutClient, line: str, send_fail: str, read_fail: str, tracking: bool, timeout: int
+) -> str:
+    """Send an ``INSTCMD``/``SET VAR`` line; the line to print on stderr at the end.
+
+    With tracking, wait (polling ``GET TRACKING`` once a second, as NUT does)
+    until the result is no longer ``PENDING``, for at most ``timeout`` seconds.
+    """
+    reply = raw_exchange(client, line, send_fail, read_fail)
+    if not reply.startswith("OK"):
+        raise Fatal(f"Unexpected response from upsd: {reply}")
+    prefix = "OK TRACKING "
+    if not tracking or len(reply) != len(prefix) + TRACKING_ID_LEN:
+        return reply
+    ident = reply[len(prefix) :]
+    start = int(time.time())
+    while True:
+        if int(time.time()) - start >= timeout:
+            raise Fatal("Can't receive status tracking information: timeout")
+        result = raw_exchange(
+            client,
+            f"GET TRACKING {ident}",
+            "Can't send status tracking request",
+            "Can't receive status tracking information",
+            timeout=float(timeout),
+        )
+        if not result.startswith("PENDING"):
+            return result
+        time.sleep(1)  # NUT's client polls once a second
+
+
+def parse_timeout(text: str) -> int:
+    """``-t``: NUT's ``str_to_uint`` or ``fatal_with_errno``."""
+    try:
+        return str_to_uint(text)
+    except ValueError as exc:
+        code = exc.args[0] if exc.args and isinstance(exc.args[0], int) else errno.EINVAL
+        raise Fatal(
+            "Could not convert the provided value for timeout ('-t' option) "
+            f"to unsigned int: {os.strerror(code)}"
+        ) from None
+
+
+def connect_plain(where: UpsAddress) -> NutClient:
+    """``upscli_connect(…, 0)``: no TLS; failures are ``Fatal("Error: …")``."""
+    try:
+        return NutClient(where.host, where.port)
+    except ClientError as exc:
+        raise Fatal(f"Error: {strerror(exc)}") from None
