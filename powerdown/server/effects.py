@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from powerdown.protocol.sock import InstCmd, Set
     from powerdown.server.state import Ups
 
 __all__ = ["ToDriver", "StartTLS", "Close", "Effect"]
@@ -13,10 +14,10 @@ __all__ = ["ToDriver", "StartTLS", "Close", "Effect"]
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ToDriver:
-    """Send ``line`` (without its newline) to the driver of ``ups``."""
+    """Forward an INSTCMD or SET to the driver of ``ups``."""
 
     ups: Ups
-    line: str
+    request: InstCmd | Set
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

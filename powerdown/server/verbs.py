@@ -16,13 +16,15 @@ upsd does; lookups ignore case.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from powerdown.protocol.errors import ErrToken
+from powerdown.protocol.errors import ErrToken, LocalProtocolError
 from powerdown.protocol.net import HELP_TEXT, NETVER, NUT_VERSION, list_frame, ver_text
-from powerdown.protocol.words import encode, join_words
+from powerdown.protocol.sock import InstCmd, Set
+from powerdown.protocol.words import encode
 from powerdown.server.effects import Close, StartTLS, ToDriver
 from powerdown.state.tree import Flag
 
@@ -360,13 +362,15 @@ def _atoi(text: str) -> int:
     return sign * int(s[:digits]) if digits else 0
 
 
-def _with_tracking(session: ClientSession, ups: Ups, line: str, now: float) -> str:
+def _forward(session: ClientSession, ups: Ups, request: InstCmd | Set, now: float) -> str:
+    """Queue the request for the driver, with a tracking id when the client asked."""
     if session.tracking:
         tracking_id = session.server.new_tracking_id()
         session.server.tracking.add(tracking_id, now)
-        session.effects.append(ToDriver(ups=ups, line=f"{line} TRACKING {tracking_id}"))
+        request = dataclasses.replace(request, tracking=tracking_id)
+        session.effects.append(ToDriver(ups=ups, request=request))
         return f"OK TRACKING {tracking_id}\n"
-    session.effects.append(ToDriver(ups=ups, line=line))
+    session.effects.append(ToDriver(ups=ups, request=request))
     return "OK\n"
 
 
@@ -395,7 +399,11 @@ def set_var(session: ClientSession, upsname: str, var: str, value: str, now: flo
         number = _atoi(value)
         if not any(lo <= number <= hi for lo, hi in node.ranges):
             return _err(ErrToken.INVALID_VALUE)
-    return _with_tracking(session, ups, f'SET {var} "{encode(value)}"', now)
+    try:
+        request = Set(name=var, value=value)
+    except LocalProtocolError:
+        return _err(ErrToken.INVALID_VALUE)
+    return _forward(session, ups, request, now)
 
 
 def handle_SET(session: ClientSession, args: Args, now: float) -> str:
@@ -430,8 +438,11 @@ def handle_INSTCMD(session: ClientSession, args: Args, now: float) -> str:
         return _err(ErrToken.CMD_NOT_SUPPORTED)
     if not session.may_instcmd(cmd):
         return _ACCESS_DENIED
-    line = f"INSTCMD {cmd}" if param is None else f"INSTCMD {join_words(cmd, param)}"
-    return _with_tracking(session, ups, line, now)
+    try:
+        request = InstCmd(name=cmd, param=param)
+    except LocalProtocolError:
+        return _INVALID_ARGUMENT
+    return _forward(session, ups, request, now)
 
 
 VERBS: dict[str, Verb] = {

@@ -13,6 +13,7 @@ import pytest
 
 from powerdown.config.users import parse as parse_users
 from powerdown.protocol.errors import ErrToken
+from powerdown.protocol.sock import render
 from powerdown.protocol.words import Tokenizer
 from powerdown.server.effects import Close, StartTLS, ToDriver
 from powerdown.server.session import IDLE_TIMEOUT, ClientSession
@@ -258,7 +259,7 @@ def test_ClientSession_set_and_instcmd_go_to_the_driver(session: ClientSession) 
     assert talk(session, 'SET VAR su700 ups.id "a \\"b"\n') == "OK\n"
     assert talk(session, "INSTCMD su700 beeper.enable\n") == "OK\n"
     assert talk(session, "INSTCMD su700 test.battery.start 10\n") == "OK\n"
-    lines = [e.line for e in session.effects if isinstance(e, ToDriver)]
+    lines = [render(e.request) for e in session.effects if isinstance(e, ToDriver)]
     assert lines == [
         'SET ups.id "a \\"b"',
         "INSTCMD beeper.enable",
@@ -271,7 +272,7 @@ def test_ClientSession_tracking_ids(session: ClientSession) -> None:
     assert talk(session, "SET TRACKING ON\nGET TRACKING\n") == "OK\nON\n"
     assert talk(session, "INSTCMD su700 beeper.enable\n") == "OK TRACKING id-1\n"
     assert talk(session, "SET VAR su700 ups.id ok\n") == "OK TRACKING id-2\n"
-    assert [e.line for e in session.effects if isinstance(e, ToDriver)] == [
+    assert [render(e.request) for e in session.effects if isinstance(e, ToDriver)] == [
         "INSTCMD beeper.enable TRACKING id-1",
         'SET ups.id "ok" TRACKING id-2',
     ]

@@ -1,0 +1,3 @@
+"""Shared fixtures: sandboxed NUT peers (tests.support.fixtures)."""
+
+pytest_plugins = ["tests.support.fixtures"]
