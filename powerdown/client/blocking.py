@@ -93,9 +93,10 @@ def _io(kind: type[ClientError]) -> Iterator[None]:
     except (BrokenPipeError, ConnectionResetError) as exc:
         if kind is ReadError:
             raise ServerDisconnected() from exc
-        raise kind(os.strerror(exc.errno or errno.EPIPE)) from exc
+        code = exc.errno or errno.EPIPE
+        raise kind(os.strerror(code), errno=code) from exc
     except OSError as exc:
-        raise kind(os.strerror(exc.errno) if exc.errno else str(exc)) from exc
+        raise kind(os.strerror(exc.errno) if exc.errno else str(exc), errno=exc.errno) from exc
 
 
 class NutClient:
@@ -150,19 +151,20 @@ class NutClient:
                 sock = socket.socket(fam, kind, proto)
             except OSError as exc:
                 if exc.errno not in (errno.EAFNOSUPPORT, errno.EINVAL):
-                    last = SocketFailure(os.strerror(exc.errno or 0))
+                    last = SocketFailure(os.strerror(exc.errno or 0), errno=exc.errno)
                 continue
             try:
                 sock.settimeout(connect_timeout)
                 sock.connect(addr)
             except TimeoutError:
                 sock.close()
-                last = ConnectFailure(os.strerror(errno.ETIMEDOUT))
+                last = ConnectFailure(os.strerror(errno.ETIMEDOUT), errno=errno.ETIMEDOUT)
                 continue
             except OSError as exc:
                 sock.close()
                 if exc.errno != errno.EAFNOSUPPORT:
-                    last = ConnectFailure(os.strerror(exc.errno) if exc.errno else str(exc))
+                    detail = os.strerror(exc.errno) if exc.errno else str(exc)
+                    last = ConnectFailure(detail, errno=exc.errno)
                 continue
             sock.settimeout(self.timeout)
             return sock

@@ -46,8 +46,9 @@ class ClientError(Exception):
 
     template = "Unknown error"
 
-    def __init__(self, detail: str = "") -> None:
+    def __init__(self, detail: str = "", *, errno: int | None = None) -> None:
         self.detail = detail
+        self.errno = errno  # the system's error number, when there is one
         super().__init__(self.message)
 
     @property
