@@ -53,6 +53,7 @@ __all__ = [
     "run",
     "nut_env",
     "ddl",
+    "wait_until",
 ]
 
 NUT_UPSD: tuple[str, ...] = ("/lib/nut/upsd",)
@@ -437,3 +438,14 @@ def ddl(manufacturer: str, contains: str = "", *, suffix: str = ".dev") -> Path:
     if not found:
         raise FileNotFoundError(f"no {suffix} of {manufacturer!r} matching {contains!r} in {DDL}")
     return found[0]
+
+
+def wait_until(ready: Callable[[], bool], timeout: float = 10.0, what: str = "condition") -> None:
+    """Poll ``ready`` until it is true; ``TimeoutError`` after ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    delay = 0.01
+    while not ready():
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"timed out waiting for {what}")
+        time.sleep(delay)  # a bounded poll interval
+        delay = min(delay * 2, 0.2)
