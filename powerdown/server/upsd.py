@@ -34,7 +34,7 @@ from powerdown import paths
 from powerdown.config import upsconf, upsdconf, users
 from powerdown.config.errors import ConfigError
 from powerdown.protocol.names import DescTable
-from powerdown.protocol.sock import InstCmd
+from powerdown.protocol.sock import InstCmd, Set
 from powerdown.protocol.words import Tokenizer
 from powerdown.server.driverconn import DriverConnection
 from powerdown.server.driverlink import TrackingTable
@@ -47,6 +47,7 @@ __all__ = ["Upsd", "UpsdConfig", "load_config"]
 log = logging.getLogger("upsd")
 
 _READ_SIZE = 4096
+_SEND_FAILED: dict[type, str] = {InstCmd: "ERR INSTCMD-FAILED\n", Set: "ERR SET-FAILED\n"}
 _SWEEP_INTERVAL = 1.0
 
 
@@ -73,9 +74,16 @@ def load_config(env: dict[str, str] | None = None) -> UpsdConfig:
         os.path.join(confpath, "upsd.conf"), default_port=paths.default_port(env)
     )
     ups_conf = upsconf.load(os.path.join(confpath, "ups.conf"))
-    users_conf = users.load(os.path.join(confpath, "upsd.users"))
+    users_path = os.path.join(confpath, "upsd.users")
+    extra: tuple[str, ...] = ()
+    if os.path.exists(users_path):
+        users_conf = users.load(users_path)
+    else:
+        # NUT's upsd carries on without users: nobody may log in or change anything.
+        users_conf = users.UsersConf()
+        extra = (f"{users_path}: No such file or directory; no users are defined",)
     statepath = upsd_conf.statepath or paths.statepath(env)
-    warnings = tuple(
+    warnings = extra + tuple(
         str(w) for w in (*upsd_conf.warnings, *ups_conf.warnings, *users_conf.warnings)
     )
     return UpsdConfig(upsd_conf, ups_conf, users_conf, confpath, statepath, warnings)
@@ -384,6 +392,12 @@ class Upsd:
                     log.info("Parse error on sock: %s", words.error)
                     continue
                 reply = session.handle(words.args, self.clock())
+                first = session.effects[0] if session.effects else None
+                if isinstance(first, ToDriver):
+                    # NUT says OK only once the driver has the request.
+                    del session.effects[0]
+                    if not await self._to_driver(first):
+                        reply = _SEND_FAILED[type(first.request)]
                 writer.write(reply.encode("ascii", "replace"))
                 if session.effects:
                     if not await self._carry_out(session, writer):
@@ -391,7 +405,7 @@ class Upsd:
             await writer.drain()
         # An idle-timeout or a dropped UPS closed the session meanwhile.
 
-    async def _to_driver(self, effect: ToDriver) -> None:
+    async def _to_driver(self, effect: ToDriver) -> bool:
         conn = self.conns.get(effect.ups.name.lower())
         request = effect.request
         if conn is None:
@@ -402,13 +416,14 @@ class Upsd:
             sent = await conn.send_set(request.name, request.value, request.tracking)
         if not sent:
             log.info("Set command send failed for UPS [%s]", effect.ups.name)
+        return sent
 
     async def _carry_out(self, session: ClientSession, writer: asyncio.StreamWriter) -> bool:
         """Do what the session asked; False when the connection must end."""
         effects, session.effects = session.effects, []
         for effect in effects:
             if isinstance(effect, ToDriver):
-                await self._to_driver(effect)
+                await self._to_driver(effect)  # verbs queue at most one, handled above
             elif isinstance(effect, StartTLS):
                 await writer.drain()
                 assert self.ssl_context is not None
