@@ -260,6 +260,11 @@ class NutClient:
         self.send(call.send(self.session))
         return call.convert(self.receive(timeout=timeout))
 
+    def request_raw(self, line: str, *, timeout: float | None = None) -> str:
+        """Send ``line`` as written; the reply line as read, ``ERR`` included."""
+        self.send(self.session.send_line(line, raw=True))
+        return getattr(self.receive(timeout=timeout), "line", "")
+
     # -- the protocol, one method per request ----------------------------------
 
     def get(self, *query: str) -> Answer:

@@ -303,9 +303,14 @@ def set_tracking(on: bool) -> Call[None]:
 
 
 def get_tracking(ident: str | None = None) -> Call[str]:
-    """``ON``/``OFF`` without an id; ``PENDING``/``SUCCESS`` for one (``ERR`` raises)."""
+    """``ON``/``OFF`` without an id; for an id its status line as upsd sends it.
+
+    A status is ``PENDING``, ``SUCCESS`` or an ``ERR <token>`` line (``ERR
+    UNKNOWN``, ``ERR FAILED``, ``ERR INVALID-ARGUMENT`` …, or ``ERR
+    FEATURE-NOT-CONFIGURED`` when tracking is off): results, so returned, not raised.
+    """
     words = ("GET", "TRACKING") if ident is None else ("GET", "TRACKING", ident)
-    return Call(CallKind.COMMAND, words, _line)
+    return Call(CallKind.COMMAND, words, _line, raw=True)
 
 
 def ver() -> Call[str]:

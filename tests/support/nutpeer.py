@@ -54,6 +54,7 @@ __all__ = [
     "nut_env",
     "ddl",
     "wait_until",
+    "make_nss_certdb",
 ]
 
 NUT_UPSD: tuple[str, ...] = ("/lib/nut/upsd",)
@@ -449,3 +450,30 @@ def wait_until(ready: Callable[[], bool], timeout: float = 10.0, what: str = "co
             raise TimeoutError(f"timed out waiting for {what}")
         time.sleep(delay)  # a bounded poll interval
         delay = min(delay * 2, 0.2)
+
+
+def make_nss_certdb(directory: Path, *, password: str = "nutpeer", name: str = "upsd") -> str:
+    """An NSS certificate database with a self-signed server certificate.
+
+    Debian builds NUT with NSS, so upsd's TLS needs ``CERTPATH <directory>``
+    and ``CERTIDENT <name> <password>``; the returned text holds both lines,
+    ready for ``extra_upsd_conf``.  Needs ``certutil`` (``libnss3-tools``).
+    """
+    certutil = shutil.which("certutil")
+    if certutil is None:
+        raise FileNotFoundError("certutil (Debian package libnss3-tools) is not installed")
+    directory.mkdir(parents=True, exist_ok=True)
+    pwfile = directory / "password"
+    pwfile.write_text(password + "\n")
+    noise = directory / "noise"
+    noise.write_bytes(os.urandom(64))
+    base = [certutil, "-d", f"sql:{directory}", "-f", str(pwfile)]
+    for cmd in (
+        [*base, "-N"],
+        [*base, "-S", "-x", "-n", name, "-s", "CN=127.0.0.1", "-t", "CTu,u,u"]
+        + ["-z", str(noise), "-v", "12", "-k", "rsa", "-g", "2048"],
+    ):
+        rc, out, err = run(cmd)
+        if rc != 0:
+            raise NutServerError(f"{' '.join(cmd)} failed: {out}{err}")
+    return f'CERTPATH "{directory}"\nCERTIDENT "{name}" "{password}"\n'
