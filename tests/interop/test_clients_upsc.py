@@ -8,13 +8,15 @@ stderr as a user would see them.
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
 from powerdown.client.blocking import NutClient
 from tests.support.clients import DEVICES, nut_clients_available, run_nut, run_ours
-from tests.support.nutpeer import NutServer, User, free_port, wait_until
+from tests.support.nutpeer import NutServer, User, free_port, run, wait_until
 
 pytestmark = [
     pytest.mark.interop,
@@ -169,3 +171,12 @@ def test_upsc_json_errors(server: NutServer) -> None:
     assert json.loads(out) == {
         "error": "invalid UPS definition.\nRequired format: upsname[@hostname[:port]]"
     }
+
+
+@pytest.mark.parametrize("prog", ["upsc", "upscmd", "upsrw"])
+def test_console_scripts_are_installed(prog: str) -> None:
+    """``pip install`` puts our programs on PATH, and they introduce themselves as NUT's do."""
+    script = Path(sys.executable).parent / prog
+    if not script.exists():
+        pytest.skip(f"{script} is not installed (pip install -e .)")
+    assert run([str(script), "-h"]) == run_nut(prog, ["-h"], None)
