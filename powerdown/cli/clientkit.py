@@ -52,6 +52,7 @@ __all__ = [
     "finish_request",
     "parse_timeout",
     "connect_plain",
+    "quiet_broken_pipe",
 ]
 
 #: The NUT release whose behaviour and banners we reproduce.
@@ -344,3 +345,19 @@ def connect_plain(where: UpsAddress) -> NutClient:
         return NutClient(where.host, where.port)
     except ClientError as exc:
         raise Fatal(f"Error: {strerror(exc)}") from None
+
+
+def quiet_broken_pipe(out: TextIO) -> int:
+    """The reader of our stdout went away (``upsc ups | head -1``).
+
+    NUT's clients die of SIGPIPE without a word; we stay as quiet: point
+    stdout at /dev/null so the interpreter's last flush cannot complain, and
+    exit with 141, what a shell reports for a SIGPIPE death.
+    """
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, out.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):
+        pass
+    return 141

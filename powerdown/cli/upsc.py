@@ -13,7 +13,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TextIO
 
-from powerdown.cli.clientkit import NUT_VERSION, Fatal, Getopt, prog_name, use_surrogates
+from powerdown.cli.clientkit import (
+    NUT_VERSION,
+    Fatal,
+    Getopt,
+    prog_name,
+    quiet_broken_pipe,
+    use_surrogates,
+)
 from powerdown.client.address import AddressError, UpsAddress, split_addr, split_name
 from powerdown.client.blocking import NutClient
 from powerdown.client.errors import ClientError, strerror
@@ -126,6 +133,9 @@ class _Upsc:
         self.err = err
         self.json = args.json
         self.client: NutClient | None = None
+        # NUT's TLS library (NSS) ignores SIGPIPE once initialised: from then
+        # on a vanished reader of stdout goes unnoticed and upsc exits 0.
+        self.sigpipe_ignored = False
 
     def fail(self, msg: str, *, simple: bool = True) -> Fatal:
         """``fatalx_error_json_simple``: the JSON error object, then the stderr line."""
@@ -149,6 +159,7 @@ class _Upsc:
         self.client = client
         # libupsclient's TRYSSL: init the (NSS) TLS library, then ask upsd.
         self.err.write("Init SSL without certificate database\n")
+        self.sigpipe_ignored = True
         try:
             encrypted = client.starttls()
         except NutError:
@@ -316,8 +327,11 @@ def main(argv: Sequence[str] | None = None, *, argv0: str | None = None) -> int:
     for message in args.messages:
         err.write(message + "\n")
     if args.action == "help":
-        out.write(usage(args.prog))
-        out.flush()
+        try:
+            out.write(usage(args.prog))
+            out.flush()
+        except BrokenPipeError:
+            return quiet_broken_pipe(out)
         return 0
     if args.action == "version":
         err.write(f"Network UPS Tools upsc {NUT_VERSION}\n")
@@ -329,9 +343,15 @@ def main(argv: Sequence[str] | None = None, *, argv0: str | None = None) -> int:
         out.flush()
         err.write(fatal.message + "\n")
         return fatal.status
+    except BrokenPipeError:
+        code = quiet_broken_pipe(out)
+        return 0 if run.sigpipe_ignored else code
     finally:
         run.close()
-        out.flush()
+        try:
+            out.flush()
+        except BrokenPipeError:
+            quiet_broken_pipe(out)
 
 
 if __name__ == "__main__":

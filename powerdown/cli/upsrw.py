@@ -26,6 +26,7 @@ from powerdown.cli.clientkit import (
     nut_getpass,
     parse_timeout,
     prog_name,
+    quiet_broken_pipe,
     read_line,
     use_surrogates,
 )
@@ -333,12 +334,18 @@ def main(argv: Sequence[str] | None = None, *, argv0: str | None = None) -> int:
     for message in args.messages:
         err.write(message + "\n")
     if args.action == "help":
-        out.write(usage(args.prog))
-        out.flush()
+        try:
+            out.write(usage(args.prog))
+            out.flush()
+        except BrokenPipeError:
+            return quiet_broken_pipe(out)
         return 0
     if args.action == "version":
-        out.write(f"Network UPS Tools {args.prog} {NUT_VERSION}\n")
-        out.flush()
+        try:
+            out.write(f"Network UPS Tools {args.prog} {NUT_VERSION}\n")
+            out.flush()
+        except BrokenPipeError:
+            return quiet_broken_pipe(out)
         return 0
     if args.action == "fatal":
         err.write(args.fatal + "\n")
@@ -349,8 +356,13 @@ def main(argv: Sequence[str] | None = None, *, argv0: str | None = None) -> int:
         out.flush()
         err.write(fatal.message + "\n")
         return fatal.status
+    except BrokenPipeError:
+        return quiet_broken_pipe(out)
     finally:
-        out.flush()
+        try:
+            out.flush()
+        except BrokenPipeError:
+            quiet_broken_pipe(out)
 
 
 if __name__ == "__main__":

@@ -7,11 +7,20 @@ programs run without a terminal, so getpass reads stdin, as in CI).
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
 
 import pytest
 
-from tests.support.clients import DEVICES, nut_clients_available, run_nut, run_ours
+from tests.support.clients import (
+    DEVICES,
+    OUR_MODULES,
+    nut_clients_available,
+    run_nut,
+    run_ours,
+)
 from tests.support.nutpeer import NutServer, User, free_port
 
 pytestmark = [
@@ -195,3 +204,42 @@ def test_upsrw_bad_arguments(server: NutServer, args: tuple[str, ...]) -> None:
 def test_upsrw_connection_refused(server: NutServer) -> None:
     rc, _, err = same(server, "upsrw", f"apc@127.0.0.1:{free_port()}")
     assert (rc, err) == (1, "Error: Connection failure: Connection refused\n")
+
+
+def closed_pipe_run(cmd: list[str], server: NutServer, argv0: str | None = None) -> tuple[int, str]:
+    """Run with stdout on a pipe nobody reads: (exit status as a shell shows it, stderr)."""
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    try:
+        proc = subprocess.run(
+            cmd if argv0 is None else [argv0, *cmd[1:]],
+            executable=cmd[0],
+            stdin=subprocess.DEVNULL,
+            stdout=write_end,
+            stderr=subprocess.PIPE,
+            env=server.env,
+            timeout=30,
+            check=False,
+        )
+    finally:
+        os.close(write_end)
+    code = proc.returncode
+    return (128 - code if code < 0 else code), proc.stderr.decode()
+
+
+@pytest.mark.parametrize(
+    ("prog", "args"),
+    [
+        ("upscmd", ("-l", "{apc}")),
+        ("upsrw", ("{apc}",)),
+        ("upsc", ("{apc}",)),  # NSS ignores SIGPIPE once upsc has connected: exit 0
+        ("upsc", ("-h",)),
+    ],
+)
+def test_stdout_closed_early(server: NutServer, prog: str, args: tuple[str, ...]) -> None:
+    """``upsc ups | head -1`` style: as quiet as NUT's, with the status a shell sees."""
+    argv = [a.format(apc=server.ups("apc")) for a in args]
+    theirs = closed_pipe_run([f"/bin/{prog}", *argv], server, argv0=prog)
+    code = f"import sys; from {OUR_MODULES[prog]} import main; sys.exit(main(sys.argv[1:]))"
+    ours = closed_pipe_run([sys.executable, "-c", code, *argv], server)
+    assert ours == theirs
