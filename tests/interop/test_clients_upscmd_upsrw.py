@@ -21,7 +21,7 @@ from tests.support.clients import (
     run_nut,
     run_ours,
 )
-from tests.support.nutpeer import NutServer, User, free_port
+from tests.support.nutpeer import NutServer, User, free_port, wait_until
 
 pytestmark = [
     pytest.mark.interop,
@@ -243,3 +243,22 @@ def test_stdout_closed_early(server: NutServer, prog: str, args: tuple[str, ...]
     code = f"import sys; from {OUR_MODULES[prog]} import main; sys.exit(main(sys.argv[1:]))"
     ours = closed_pipe_run([sys.executable, "-c", code, *argv], server)
     assert ours == theirs
+
+
+def test_driver_gone(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Once a driver is gone, all three clients report it as NUT's do."""
+    root = tmp_path_factory.mktemp("nut-nodriver")
+    devices = {"apc": DEVICES["apc"], "eaton": DEVICES["eaton"]}
+    with NutServer(devices, users=USERS, root=root) as srv:
+        srv.stop_process("driver-apc")
+        wait_until(
+            lambda: srv.query("GET VAR apc ups.status") == ["ERR DRIVER-NOT-CONNECTED"],
+            what="upsd to notice",
+        )
+        assert same(srv, "upsc", "{apc}")[2].endswith("Error: Driver not connected\n")
+        same(srv, "upsc", "{apc}", "ups.status")
+        same(srv, "upsc", "-L", srv.hostport)
+        same(srv, "upscmd", "-l", "{apc}")
+        same(srv, "upscmd", *ADMIN, "{apc}", "load.off")
+        same(srv, "upsrw", "{apc}")
+        same(srv, "upsrw", *ADMIN, "-s", "ups.delay.shutdown=5", "{apc}")

@@ -342,7 +342,7 @@ class NutServer:
         delay = 0.01
         while True:
             for proc in self._procs:
-                if proc.popen.poll() is not None:
+                if proc.popen.poll() is not None and proc.popen.returncode != -15:
                     raise NutServerError(
                         f"{proc.name} exited with {proc.popen.returncode} "
                         f"while waiting for {what}\n{self.logs()}"
@@ -413,6 +413,19 @@ class NutServer:
         self._procs.clear()
         if self._own_root and self.root is not None:
             shutil.rmtree(self.root, ignore_errors=True)
+
+    def stop_process(self, name: str) -> None:
+        """Stop one program we started (``"upsd"``, ``"driver-<ups>"``) by its pid."""
+        for proc in self._procs:
+            if proc.name == name and proc.popen.poll() is None:
+                proc.popen.terminate()
+                try:
+                    proc.popen.wait(STOP_TIMEOUT)
+                except subprocess.TimeoutExpired:
+                    proc.popen.kill()
+                    proc.popen.wait(STOP_TIMEOUT)
+                return
+        raise KeyError(f"no running process {name!r}")
 
     def reload(self) -> None:
         """Rewrite the config and have upsd re-read it (``upsd -c reload -P pid``)."""
