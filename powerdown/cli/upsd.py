@@ -21,6 +21,7 @@ from powerdown.config.errors import ConfigError
 from powerdown.protocol.net import NUT_VERSION
 from powerdown.server.upsd import Upsd, UpsdConfig, load_config
 from powerdown.util import daemon
+from powerdown.util.loop import run_loop
 
 __all__ = ["main", "parse_args"]
 
@@ -161,7 +162,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     if not foreground:
         daemon.detach()
-    return asyncio.run(_run(config, families, args.user, pidfile if write_pid else None))
+    return run_loop(_run(config, families, args.user, pidfile if write_pid else None))
 
 
 async def _run(

@@ -18,6 +18,7 @@ and its reads are bounded by the tokenizer's limits.
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import logging
 import os
@@ -29,13 +30,14 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import cast
 
 from powerdown import paths
 from powerdown.config import upsconf, upsdconf, users
 from powerdown.config.errors import ConfigError
 from powerdown.protocol.names import DescTable
 from powerdown.protocol.sock import InstCmd, Set
-from powerdown.protocol.words import Tokenizer
+from powerdown.protocol.words import Tokenizer, Words
 from powerdown.server.driverconn import DriverConnection
 from powerdown.server.driverlink import TrackingTable
 from powerdown.server.effects import Close, StartTLS, ToDriver
@@ -46,7 +48,8 @@ __all__ = ["Upsd", "UpsdConfig", "load_config"]
 
 log = logging.getLogger("upsd")
 
-_READ_SIZE = 4096
+#: Replies are joined into one write, flushed early past this many bytes.
+_FLUSH_AT = 256 * 1024
 _SEND_FAILED: dict[type, str] = {InstCmd: "ERR INSTCMD-FAILED\n", Set: "ERR SET-FAILED\n"}
 _SWEEP_INTERVAL = 1.0
 
@@ -90,7 +93,11 @@ def load_config(env: dict[str, str] | None = None) -> UpsdConfig:
 
 
 def _descriptions(env: dict[str, str] | None) -> DescTable:
-    """NUT's cmdvartab when NUT_DATAPATH points at one, else our own table."""
+    """NUT's cmdvartab when NUT_DATAPATH points at one, else our own table.
+
+    Called on the first GET DESC/CMDDESC, not at start-up: the table is big
+    and most clients never ask.
+    """
     source = os.environ if env is None else env
     datapath = source.get("NUT_DATAPATH")
     if datapath:
@@ -106,8 +113,8 @@ def _default_maxconn() -> int:
     return soft if soft > 0 else 1024
 
 
-def _peer_addr(writer: asyncio.StreamWriter) -> str:
-    peer = writer.get_extra_info("peername")
+def _peer_addr(transport: asyncio.BaseTransport) -> str:
+    peer = transport.get_extra_info("peername")
     if isinstance(peer, tuple) and peer:
         return str(peer[0])
     return "unknown"
@@ -135,12 +142,11 @@ class Upsd:
             new_tracking_id=lambda: str(uuid.uuid4()),
             describe=self._describe,
         )
-        self.descs = _descriptions(env)
+        self._descs: DescTable | None = None
         self.ssl_context: ssl.SSLContext | None = None
         self.conns: dict[str, DriverConnection] = {}
         self.servers: list[asyncio.Server] = []
-        self.clients: set[asyncio.Task[None]] = set()
-        self.writers: dict[ClientSession, asyncio.StreamWriter] = {}
+        self.clients: dict[ClientSession, ClientConnection] = {}
         self.listening: list[tuple[str, int]] = []
         self._stopped = asyncio.Event()
         self._sweeper: asyncio.Task[None] | None = None
@@ -149,7 +155,9 @@ class Upsd:
     # -- set-up --------------------------------------------------------------
 
     def _describe(self, kind: str, name: str) -> str | None:
-        return self.descs.var_desc(name) if kind == "VAR" else self.descs.cmd_desc(name)
+        if self._descs is None:
+            self._descs = _descriptions(self.env)
+        return self._descs.var_desc(name) if kind == "VAR" else self._descs.cmd_desc(name)
 
     @property
     def maxconn(self) -> int:
@@ -250,13 +258,12 @@ class Upsd:
                     continue
                 seen.add((family, str(sockaddr[0])))
                 try:
-                    server = await asyncio.start_server(
-                        self._client,
+                    server = await asyncio.get_running_loop().create_server(
+                        self._new_client,
                         host=str(sockaddr[0]),
                         port=listen.port,
                         family=family,
                         reuse_address=True,
-                        limit=2**16,
                     )
                 except OSError as exc:
                     log.error("not listening on %s port %s: %s", sockaddr[0], listen.port, exc)
@@ -286,9 +293,8 @@ class Upsd:
             server.close()
         if self._sweeper is not None:
             self._sweeper.cancel()
-        for task in list(self.clients):
-            task.cancel()
-        await asyncio.gather(*self.clients, return_exceptions=True)
+        for client in list(self.clients.values()):
+            client.close()
         await asyncio.gather(
             *(c.aclose() for c in self.conns.values()), *self._closing, return_exceptions=True
         )
@@ -317,7 +323,7 @@ class Upsd:
             self.state.tls_configured = self.ssl_context is not None
         for conn in self.conns.values():
             conn.link.maxage = config.upsd.maxage
-        self.descs = _descriptions(self.env)
+        self._descs = None  # re-read on next use
         self._apply_ups_conf()
         for warning in config.warnings:
             log.warning("%s", warning)
@@ -338,72 +344,14 @@ class Upsd:
     def _kick(self, session: ClientSession) -> None:
         """End a client's connection from our side (idle, or its UPS went away)."""
         session.logout()
-        writer = self.writers.get(session)
-        if writer is not None:
-            writer.close()
+        client = self.clients.get(session)
+        if client is not None:
+            client.close()
 
     # -- clients ----------------------------------------------------------------
 
-    async def _client(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        task = asyncio.current_task()
-        assert task is not None
-        addr = _peer_addr(writer)
-        if len(self.clients) >= self.maxconn:
-            log.warning("Rejecting connection from %s: MAXCONN (%d) reached", addr, self.maxconn)
-            writer.close()
-            with contextlib.suppress(Exception):
-                await writer.wait_closed()
-            return
-        self.clients.add(task)
-        session = ClientSession(self.state, addr, self.clock())
-        self.writers[session] = writer
-        log.debug("Connect from %s", addr)
-        try:
-            await self._converse(session, reader, writer)
-        except (ConnectionError, ssl.SSLError, asyncio.IncompleteReadError) as exc:
-            log.debug("Disconnect %s (%s)", addr, exc)
-        except asyncio.CancelledError:
-            pass
-        except Exception:  # a bug answering one client must not take upsd down
-            log.exception("closing connection from %s after an internal error", addr)
-        finally:
-            session.logout()
-            self.writers.pop(session, None)
-            self.clients.discard(task)
-            writer.close()
-            with contextlib.suppress(Exception):
-                await writer.wait_closed()
-
-    async def _converse(
-        self,
-        session: ClientSession,
-        reader: asyncio.StreamReader,
-        writer: asyncio.StreamWriter,
-    ) -> None:
-        tokenizer = Tokenizer(emit_empty=True)
-        while not session.closed:
-            data = await reader.read(_READ_SIZE)
-            if not data:
-                return
-            for words in tokenizer.feed(data):
-                if session.closed:
-                    return
-                if words.error is not None:
-                    log.info("Parse error on sock: %s", words.error)
-                    continue
-                reply = session.handle(words.args, self.clock())
-                first = session.effects[0] if session.effects else None
-                if isinstance(first, ToDriver):
-                    # NUT says OK only once the driver has the request.
-                    del session.effects[0]
-                    if not await self._to_driver(first):
-                        reply = _SEND_FAILED[type(first.request)]
-                writer.write(reply.encode("ascii", "replace"))
-                if session.effects:
-                    if not await self._carry_out(session, writer):
-                        return
-            await writer.drain()
-        # An idle-timeout or a dropped UPS closed the session meanwhile.
+    def _new_client(self) -> ClientConnection:
+        return ClientConnection(self)
 
     async def _to_driver(self, effect: ToDriver) -> bool:
         conn = self.conns.get(effect.ups.name.lower())
@@ -418,18 +366,168 @@ class Upsd:
             log.info("Set command send failed for UPS [%s]", effect.ups.name)
         return sent
 
-    async def _carry_out(self, session: ClientSession, writer: asyncio.StreamWriter) -> bool:
-        """Do what the session asked; False when the connection must end."""
+
+class ClientConnection(asyncio.Protocol):
+    """One client's TCP connection: bytes in, the session's replies out.
+
+    A plain asyncio Protocol rather than streams: most requests are answered
+    synchronously inside ``data_received``, with all the replies to one read
+    joined into a single write.  Only a request with an effect that needs
+    awaiting (a line to a driver, a TLS upgrade) hands the rest of the
+    connection's input to a task, which keeps requests strictly in order;
+    reading is paused meanwhile, and whenever the client stops reading our
+    replies, so a client can never make upsd buffer without bound.
+    """
+
+    def __init__(self, upsd: Upsd) -> None:
+        self.upsd = upsd
+        self.transport: asyncio.Transport | None = None
+        self.session: ClientSession | None = None
+        self.tokenizer = Tokenizer(emit_empty=True)
+        self.backlog: collections.deque[Words] = collections.deque()
+        self.worker: asyncio.Task[None] | None = None
+        self.write_paused = False
+
+    # -- asyncio.Protocol ------------------------------------------------------
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        # uvloop's transports quack like asyncio.Transport without subclassing it.
+        self.transport = cast(asyncio.Transport, transport)
+        addr = _peer_addr(transport)
+        upsd = self.upsd
+        if len(upsd.clients) >= upsd.maxconn:
+            log.warning("Rejecting connection from %s: MAXCONN (%d) reached", addr, upsd.maxconn)
+            transport.close()
+            return
+        self.session = ClientSession(upsd.state, addr, upsd.clock())
+        upsd.clients[self.session] = self
+        log.debug("Connect from %s", addr)
+
+    def data_received(self, data: bytes) -> None:
+        if self.session is None or self.session.closed:
+            return
+        self.backlog.extend(self.tokenizer.feed(data))
+        if self.worker is None:
+            self._answer_backlog()
+
+    def eof_received(self) -> bool | None:
+        return None  # close our side too
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        session = self.session
+        if session is not None:
+            log.debug("Disconnect %s%s", session.addr, f" ({exc})" if exc else "")
+            session.logout()
+            self.upsd.clients.pop(session, None)
+        if self.worker is not None:
+            self.worker.cancel()
+        self.backlog.clear()
+
+    def pause_writing(self) -> None:
+        self.write_paused = True
+        if self.transport is not None:
+            self.transport.pause_reading()
+
+    def resume_writing(self) -> None:
+        self.write_paused = False
+        if self.transport is not None and self.worker is None:
+            self.transport.resume_reading()
+            if self.backlog:
+                self._answer_backlog()
+
+    # -- answering ---------------------------------------------------------------
+
+    def close(self) -> None:
+        if self.transport is not None:
+            self.transport.close()
+
+    def _answer_backlog(self) -> None:
+        """Answer what can be answered now; start the worker at the first effect."""
+        session, transport = self.session, self.transport
+        assert session is not None and transport is not None
+        out: list[str] = []
+        pending = 0
+        clock = self.upsd.clock
+        while self.backlog and not self.write_paused:
+            words = self.backlog.popleft()
+            if words.error is not None:
+                log.info("Parse error on sock: %s", words.error)
+                continue
+            try:
+                reply = session.handle(words.args, clock())
+            except Exception:  # a bug answering one client must not take upsd down
+                log.exception("closing connection from %s after an internal error", session.addr)
+                transport.abort()
+                return
+            if session.effects:
+                if out:
+                    transport.write("".join(out).encode("ascii", "replace"))
+                transport.pause_reading()
+                self.worker = asyncio.ensure_future(self._work(reply))
+                return
+            out.append(reply)
+            pending += len(reply)
+            if session.closed:
+                break
+            if pending > _FLUSH_AT:
+                transport.write("".join(out).encode("ascii", "replace"))
+                out.clear()
+                pending = 0
+                if self.write_paused:
+                    break  # the client is not reading: resume_writing() goes on
+        if out:
+            transport.write("".join(out).encode("ascii", "replace"))
+
+    async def _work(self, reply: str) -> None:
+        """Carry out one request's effects, then go on with the backlog."""
+        session, transport = self.session, self.transport
+        assert session is not None and transport is not None
+        try:
+            keep_open = await self._carry_out(session, transport, reply)
+        except (ConnectionError, ssl.SSLError, OSError) as exc:
+            log.debug("Disconnect %s (%s)", session.addr, exc)
+            keep_open = False
+        except asyncio.CancelledError:
+            return
+        except Exception:
+            log.exception("closing connection from %s after an internal error", session.addr)
+            keep_open = False
+        self.worker = None
+        if not keep_open:
+            self.close()
+            return
+        if self.transport is not None and not self.write_paused:
+            self.transport.resume_reading()
+        if self.backlog:
+            self._answer_backlog()
+
+    async def _carry_out(
+        self, session: ClientSession, transport: asyncio.Transport, reply: str
+    ) -> bool:
+        """Do what the session asked, writing ``reply`` at the right moment.
+
+        Returns False when the connection must end.
+        """
         effects, session.effects = session.effects, []
+        first = effects[0]
+        if isinstance(first, ToDriver):
+            # NUT says OK only once the driver has the request.
+            effects.pop(0)
+            if not await self.upsd._to_driver(first):
+                reply = _SEND_FAILED[type(first.request)]
+        transport.write(reply.encode("ascii", "replace"))
         for effect in effects:
             if isinstance(effect, ToDriver):
-                await self._to_driver(effect)  # verbs queue at most one, handled above
+                await self.upsd._to_driver(effect)  # verbs queue at most one, handled above
             elif isinstance(effect, StartTLS):
-                await writer.drain()
-                assert self.ssl_context is not None
-                await writer.start_tls(self.ssl_context)
+                ctx = self.upsd.ssl_context
+                assert ctx is not None
+                loop = asyncio.get_running_loop()
+                new = await loop.start_tls(transport, self, ctx, server_side=True)
+                if new is None:
+                    return False
+                self.transport = new
                 session.tls = True
             elif isinstance(effect, Close):
-                await writer.drain()
                 return False
         return True

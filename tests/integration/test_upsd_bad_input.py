@@ -66,8 +66,11 @@ class Conn:
         self.sock.close()
 
 
-@pytest.fixture(scope="module")
-def upsd(tmp_path_factory: pytest.TempPathFactory) -> Iterator[NutServer]:
+@pytest.fixture(scope="module", params=["uvloop", "asyncio"])
+def upsd(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[NutServer]:
+    """Our upsd on each event loop it can run on (uvloop, and the stdlib's fallback)."""
     server = NutServer(
         {"ups": ddl("APC", "Back-UPS_BK650M2")},
         users={
@@ -75,7 +78,7 @@ def upsd(tmp_path_factory: pytest.TempPathFactory) -> Iterator[NutServer]:
             "viewer": User(password="look", upsmon="secondary"),
         },
         extra_upsd_conf=f"MAXCONN {MAXCONN}\n",
-        upsd_cmd=OUR_UPSD,
+        upsd_cmd=("/usr/bin/env", f"POWERDOWN_LOOP={request.param}", *OUR_UPSD),
         root=tmp_path_factory.mktemp("upsd"),
     )
     try:
