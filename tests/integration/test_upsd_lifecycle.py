@@ -285,3 +285,23 @@ def _try(port: int, request: str) -> list[str]:
         return ask(port, request)
     except OSError:
         return []
+
+
+def test_listens_on_ipv4_and_ipv6_loopback(tmp_path: Path) -> None:
+    with NutServer(
+        {"ups": DEV}, upsd_cmd=OUR_UPSD, listen=("::1", "127.0.0.1"), root=tmp_path
+    ) as server:
+        for family, host in ((socket.AF_INET6, "::1"), (socket.AF_INET, "127.0.0.1")):
+            with socket.socket(family, socket.SOCK_STREAM) as s:
+                s.settimeout(5)
+                s.connect((host, server.port))
+                s.sendall(b"GET VAR ups ups.mfr\nLIST CLIENT ups\n")
+                got = b""
+                while not got.endswith(b"END LIST CLIENT ups\n"):
+                    got += s.recv(4096)
+            assert got == b'VAR ups ups.mfr "American Power Conversion"\n' + (
+                b"BEGIN LIST CLIENT ups\nEND LIST CLIENT ups\n"
+            )
+        # NUT's upsc takes [::1]:port.
+        rc, out, _ = run(["/bin/upsc", f"ups@[::1]:{server.port}", "ups.mfr"], env=server.env)
+        assert (rc, out) == (0, "American Power Conversion\n")
