@@ -129,12 +129,15 @@ class Upsd:
         *,
         env: dict[str, str] | None = None,
         families: tuple[int, ...] = (socket.AF_INET, socket.AF_INET6),
-        clock: Callable[[], float] = time.monotonic,
+        clock: Callable[[], float] | None = None,
     ) -> None:
         self.config = config
         self.env = env
         self.families = families
-        self.clock = clock
+        # The driver links run on the event loop's clock; so do the sessions,
+        # so that "now" means the same to both (start() picks the loop's).
+        self._given_clock = clock
+        self.clock: Callable[[], float] = clock or time.monotonic
         self.tracking = TrackingTable()
         self.state = ServerState(
             users=config.users,
@@ -224,6 +227,8 @@ class Upsd:
 
     async def start(self) -> None:
         """Open listeners and driver links; raise OSError if no listener works."""
+        if self._given_clock is None:
+            self.clock = asyncio.get_running_loop().time
         self.ssl_context = self._make_ssl_context()
         self.state.tls_configured = self.ssl_context is not None
         if not self.config.ups.upses and not self.config.upsd.allow_no_device:
