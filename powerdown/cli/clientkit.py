@@ -24,7 +24,7 @@ import errno
 import os
 import sys
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import IO, TextIO
 
 from powerdown.client.address import UpsAddress
@@ -361,3 +361,24 @@ def quiet_broken_pipe(out: TextIO) -> int:
     except (OSError, ValueError, AttributeError):
         pass
     return 141
+
+
+def run_client(body: Callable[[], int], out: TextIO, err: TextIO) -> int:
+    """Run a client's body and end as NUT's clients end.
+
+    A :class:`Fatal` prints its message on stderr and exits with its status;
+    a reader of stdout that went away ends quietly (see ``quiet_broken_pipe``).
+    """
+    try:
+        return body()
+    except Fatal as fatal:
+        out.flush()
+        err.write(fatal.message + "\n")
+        return fatal.status
+    except BrokenPipeError:
+        return quiet_broken_pipe(out)
+    finally:
+        try:
+            out.flush()
+        except BrokenPipeError:
+            quiet_broken_pipe(out)

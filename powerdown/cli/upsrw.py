@@ -28,6 +28,7 @@ from powerdown.cli.clientkit import (
     prog_name,
     quiet_broken_pipe,
     read_line,
+    run_client,
     use_surrogates,
 )
 from powerdown.client.address import AddressError, split_name
@@ -350,19 +351,7 @@ def main(argv: Sequence[str] | None = None, *, argv0: str | None = None) -> int:
     if args.action == "fatal":
         err.write(args.fatal + "\n")
         return 1
-    try:
-        return run(args, out, err, sys.stdin)
-    except Fatal as fatal:
-        out.flush()
-        err.write(fatal.message + "\n")
-        return fatal.status
-    except BrokenPipeError:
-        return quiet_broken_pipe(out)
-    finally:
-        try:
-            out.flush()
-        except BrokenPipeError:
-            quiet_broken_pipe(out)
+    return run_client(lambda: run(args, out, err, sys.stdin), out, err)
 
 
 if __name__ == "__main__":
