@@ -219,7 +219,9 @@ class Upsd:
         self.state.remove_ups(ups.name)
         conn = self.conns.pop(ups.name.lower(), None)
         if conn is not None:
-            self._closing.add(asyncio.ensure_future(conn.aclose()))
+            closing = asyncio.ensure_future(conn.aclose())
+            self._closing.add(closing)
+            closing.add_done_callback(self._closing.discard)
         # NUT kicks the clients logged in to a UPS that went away.
         for session in list(self.state.sessions):
             if session.login_ups is ups:
@@ -234,7 +236,7 @@ class Upsd:
         if not self.config.ups.upses and not self.config.upsd.allow_no_device:
             raise ConfigError(
                 os.path.join(self.config.confpath, "ups.conf"),
-                0,
+                None,
                 "Fatal error: at least one UPS must be defined in ups.conf",
             )
         for warning in self.config.warnings:
@@ -281,7 +283,7 @@ class Upsd:
                     log.info("listening on %s port %s", bound[0], bound[1])
         if not self.servers:
             raise OSError("no listening interface available: " + "; ".join(errors))
-        if errors and self.config.upsd.allow_not_all_listeners is False and self.config.upsd.listen:
+        if errors:
             # NUT 2.8.0 carries on when at least one LISTEN works.
             log.warning("not all LISTEN directives could be honoured")
 
