@@ -363,6 +363,16 @@ def quiet_broken_pipe(out: TextIO) -> int:
     return 141
 
 
+def print_out(out: TextIO, text: str) -> int:
+    """Write ``text`` to stdout for a help or version screen; 0, or quiet on a closed pipe."""
+    try:
+        out.write(text)
+        out.flush()
+    except BrokenPipeError:
+        return quiet_broken_pipe(out)
+    return 0
+
+
 def run_client(body: Callable[[], int], out: TextIO, err: TextIO) -> int:
     """Run a client's body and end as NUT's clients end.
 

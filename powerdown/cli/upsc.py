@@ -17,6 +17,7 @@ from powerdown.cli.clientkit import (
     NUT_VERSION,
     Fatal,
     Getopt,
+    print_out,
     prog_name,
     quiet_broken_pipe,
     use_surrogates,
@@ -327,12 +328,7 @@ def main(argv: Sequence[str] | None = None, *, argv0: str | None = None) -> int:
     for message in args.messages:
         err.write(message + "\n")
     if args.action == "help":
-        try:
-            out.write(usage(args.prog))
-            out.flush()
-        except BrokenPipeError:
-            return quiet_broken_pipe(out)
-        return 0
+        return print_out(out, usage(args.prog))
     if args.action == "version":
         err.write(f"Network UPS Tools upsc {NUT_VERSION}\n")
         return 0

@@ -25,8 +25,8 @@ from powerdown.cli.clientkit import (
     finish_request,
     nut_getpass,
     parse_timeout,
+    print_out,
     prog_name,
-    quiet_broken_pipe,
     run_client,
     use_surrogates,
 )
@@ -206,12 +206,7 @@ def main(argv: Sequence[str] | None = None, *, argv0: str | None = None) -> int:
     for message in args.messages:
         err.write(message + "\n")
     if args.action == "help":
-        try:
-            out.write(usage(args.prog))
-            out.flush()
-        except BrokenPipeError:
-            return quiet_broken_pipe(out)
-        return 0
+        return print_out(out, usage(args.prog))
     if args.action == "version":
         err.write(f"Network UPS Tools upscmd {NUT_VERSION}\n")
         return 0

@@ -25,8 +25,8 @@ from powerdown.cli.clientkit import (
     login_name,
     nut_getpass,
     parse_timeout,
+    print_out,
     prog_name,
-    quiet_broken_pipe,
     read_line,
     run_client,
     use_surrogates,
@@ -335,19 +335,9 @@ def main(argv: Sequence[str] | None = None, *, argv0: str | None = None) -> int:
     for message in args.messages:
         err.write(message + "\n")
     if args.action == "help":
-        try:
-            out.write(usage(args.prog))
-            out.flush()
-        except BrokenPipeError:
-            return quiet_broken_pipe(out)
-        return 0
+        return print_out(out, usage(args.prog))
     if args.action == "version":
-        try:
-            out.write(f"Network UPS Tools {args.prog} {NUT_VERSION}\n")
-            out.flush()
-        except BrokenPipeError:
-            return quiet_broken_pipe(out)
-        return 0
+        return print_out(out, f"Network UPS Tools {args.prog} {NUT_VERSION}\n")
     if args.action == "fatal":
         err.write(args.fatal + "\n")
         return 1

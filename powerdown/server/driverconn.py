@@ -29,6 +29,7 @@ import os
 from collections.abc import Callable, Iterable
 from types import TracebackType
 
+from powerdown.paths import driver_socket
 from powerdown.protocol import sock
 from powerdown.protocol.errors import ErrToken
 from powerdown.server.driverlink import (
@@ -45,18 +46,13 @@ from powerdown.server.driverlink import (
     UpsDataStale,
 )
 
-__all__ = ["DriverConnection", "socket_path"]
+__all__ = ["DriverConnection"]
 
 logger = logging.getLogger(__name__)
 
 #: upsd complains about a driver it cannot reach at most this often (SS_CONNFAIL_INT).
 CONNFAIL_INTERVAL = 300.0
 _READ_SIZE = 65536
-
-
-def socket_path(statepath: str | os.PathLike[str], driver: str, upsname: str) -> str:
-    """Where a driver serves its socket: ``STATEPATH/<driver>-<upsname>``."""
-    return os.path.join(os.fspath(statepath), f"{driver}-{upsname}")
 
 
 class DriverConnection:
@@ -102,7 +98,9 @@ class DriverConnection:
             raise ValueError("tick_interval must be positive")
         self.upsname = upsname
         self.driver = driver
-        self.path = path if path is not None else socket_path(statepath, driver, upsname)
+        self.path = (
+            path if path is not None else driver_socket(os.fspath(statepath), driver, upsname)
+        )
         self.link = DriverLink(upsname, maxage=maxage, tracking=tracking)
         self.on_event = on_event
         self.tick_interval = tick_interval

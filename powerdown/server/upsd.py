@@ -150,7 +150,6 @@ class Upsd:
         self.conns: dict[str, DriverConnection] = {}
         self.servers: list[asyncio.Server] = []
         self.clients: dict[ClientSession, ClientConnection] = {}
-        self.listening: list[tuple[str, int]] = []
         self._stopped = asyncio.Event()
         self._sweeper: asyncio.Task[None] | None = None
         self._closing: set[asyncio.Future[None]] = set()
@@ -279,7 +278,6 @@ class Upsd:
                 self.servers.append(server)
                 for sock in server.sockets:
                     bound = sock.getsockname()
-                    self.listening.append((str(bound[0]), int(bound[1])))
                     log.info("listening on %s port %s", bound[0], bound[1])
         if not self.servers:
             raise OSError("no listening interface available: " + "; ".join(errors))
@@ -416,9 +414,6 @@ class ClientConnection(asyncio.Protocol):
         self.backlog.extend(self.tokenizer.feed(data))
         if self.worker is None:
             self._answer_backlog()
-
-    def eof_received(self) -> bool | None:
-        return None  # close our side too
 
     def connection_lost(self, exc: Exception | None) -> None:
         session = self.session

@@ -20,9 +20,10 @@ from typing import TypeVar
 
 import pytest
 
+from powerdown.paths import driver_socket
 from powerdown.protocol import sock
 from powerdown.protocol.errors import ErrToken
-from powerdown.server.driverconn import DriverConnection, socket_path
+from powerdown.server.driverconn import DriverConnection
 from powerdown.server.driverlink import (
     DriverLink,
     LinkEvent,
@@ -53,7 +54,7 @@ class Driver:
             f'[{upsname}]\n  driver = dummy-ups\n  port = "{upsname}.dev"\n'
         )
         (root / f"{upsname}.dev").write_bytes(dump.read_bytes())
-        self.path = socket_path(root, "dummy-ups", upsname)
+        self.path = driver_socket(str(root), "dummy-ups", upsname)
         self.proc: subprocess.Popen[bytes] | None = None
         self.runs = 0
 
@@ -134,7 +135,7 @@ def test_driverconn_holds_what_NUTs_upsd_serves(tmp_path: Path) -> None:
 
         async def main() -> None:
             async with DriverConnection("dev1", "dummy-ups", server.dir) as conn:
-                assert conn.path == socket_path(server.dir, "dummy-ups", "dev1")
+                assert conn.path == driver_socket(str(server.dir), "dummy-ups", "dev1")
                 await conn.wait_for(live, TIMEOUT)
                 assert conn.availability() is None
                 check_against_upsd(server, conn.link.device)
