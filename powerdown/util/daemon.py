@@ -8,12 +8,14 @@ import logging.handlers
 import os
 import pwd
 import sys
+from collections.abc import Callable
 
 __all__ = [
     "read_pidfile",
     "write_pidfile",
     "alive",
     "detach",
+    "detach_when_ready",
     "drop_privileges",
     "syslog_handler",
 ]
@@ -58,6 +60,39 @@ def detach() -> None:
         os.dup2(fd, std)
     if fd > 2:
         os.close(fd)
+
+
+def detach_when_ready() -> Callable[[], None]:
+    """Go to the background now, but let the parent exit only when we are ready.
+
+    The parent waits on a pipe: it exits 0 when the daemon calls the
+    returned function (its socket is up), and 1 if the daemon dies first.
+    So whoever started us (``upsdrvctl``, a service manager) learns whether
+    start-up worked, as it does from a NUT driver, and sees the errors:
+    stdio stays open until the daemon is ready.
+    """
+    rfd, wfd = os.pipe()
+    if os.fork() > 0:
+        os.close(wfd)
+        with os.fdopen(rfd, "rb") as pipe:
+            ok = pipe.read(1) == b"R"
+        os._exit(0 if ok else 1)
+    os.close(rfd)
+    os.setsid()
+    if os.fork() > 0:
+        os._exit(0)
+
+    def ready() -> None:
+        with contextlib.suppress(OSError):
+            os.write(wfd, b"R")
+            os.close(wfd)
+        fd = os.open(os.devnull, os.O_RDWR)
+        for std in (0, 1, 2):
+            os.dup2(fd, std)
+        if fd > 2:
+            os.close(fd)
+
+    return ready
 
 
 def drop_privileges(user: str) -> None:
