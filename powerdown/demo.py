@@ -4,9 +4,9 @@ Everything runs in a throw-away directory (NUT_CONFPATH/NUT_STATEPATH point
 at it), on 127.0.0.1 and a free port, as the current user; nothing needs
 root or hardware, and every process the demo starts is stopped by its pid.
 
-The simulated UPS is NUT's ``dummy-ups`` replaying ``data/demo.seq``: on line,
-a power cut, low battery, power back.  Until powerdown ships its own
-dummy-ups, Debian's (package ``nut-server``) serves as the driver.
+The simulated UPS is powerdown's own ``dummy-ups`` replaying
+``data/demo.seq``: on line, a power cut, low battery, power back, served
+by powerdown's ``upsd`` over NUT's driver socket protocol.
 """
 
 from __future__ import annotations
@@ -27,8 +27,6 @@ from pathlib import Path
 
 __all__ = ["main"]
 
-NUT_DUMMY_UPS = "/lib/nut/dummy-ups"
-
 
 def _free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
@@ -36,19 +34,18 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def _driver_command() -> list[str] | None:
-    if os.access(NUT_DUMMY_UPS, os.X_OK):
-        cmd = [NUT_DUMMY_UPS, "-a", "demo"]
-        if os.geteuid() == 0:
-            cmd += ["-u", "root"]  # NUT would drop to user "nut", who cannot read our temp dir
-        return cmd
-    return None
+def _driver_command() -> list[str]:
+    cmd = [sys.executable, "-m", "powerdown.drivers.dummy.driver", "-a", "demo", "-F"]
+    if os.geteuid() == 0:
+        cmd += ["-u", "root"]  # a driver started as root drops to "nut", who can't read the sandbox
+    return cmd
 
 
 def _write_sandbox(root: Path, port: int) -> None:
     seq = resources.files("powerdown") / "data" / "demo.seq"
     (root / "demo.seq").write_text(seq.read_text())
     (root / "ups.conf").write_text(
+        "pollinterval = 1\n"
         '[demo]\n  driver = dummy-ups\n  port = demo.seq\n  desc = "Simulated UPS (demo)"\n'
     )
     (root / "upsd.conf").write_text(f"LISTEN 127.0.0.1 {port}\nMAXAGE 15\n")
@@ -101,14 +98,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     driver = _driver_command()
-    if driver is None:
-        print(
-            f"powerdown-demo: the simulated UPS needs {NUT_DUMMY_UPS} "
-            "(Debian package nut-server) until powerdown's own dummy-ups lands",
-            file=sys.stderr,
-        )
-        return 1
-
     root = Path(tempfile.mkdtemp(prefix="powerdown-demo-"))
     port = _free_port()
     target = f"demo@127.0.0.1:{port}"
