@@ -45,6 +45,7 @@ __all__ = [
     "NUT_UPSCMD",
     "NUT_UPSRW",
     "OUR_UPSD",
+    "OUR_DUMMY_UPS",
     "DDL",
     "User",
     "NutServer",
@@ -63,6 +64,8 @@ NUT_UPSC = "/bin/upsc"
 NUT_UPSCMD = "/bin/upscmd"
 NUT_UPSRW = "/bin/upsrw"
 OUR_UPSD: tuple[str, ...] = (sys.executable, "-m", "powerdown.cli.upsd")
+#: powerdown's dummy-ups, as installed next to the interpreter (its name is the driver's).
+OUR_DUMMY_UPS: tuple[str, ...] = (str(Path(sys.executable).parent / "dummy-ups"),)
 
 #: The corpus of real device dumps: ``DDL / "<Manufacturer>" / "*.dev"``.
 DDL = Path(__file__).resolve().parents[3] / "shared" / "ddl"
@@ -208,7 +211,8 @@ class NutServer:
 
     Args:
         devices: UPS name -> path of a ``.dev`` or ``.seq`` file (copied into
-            the sandbox and served by ``driver_cmd -a <name>``).
+            the sandbox and served by ``driver_cmd -a <name>``), or a
+            ``ups@host:port`` string (a repeater's port, used as it is).
         users: ``upsd.users`` sections.
         extra_upsd_conf: lines appended to ``upsd.conf`` (after ``LISTEN``).
         driver_options: UPS name -> extra ``ups.conf`` settings (``mode`` …).
@@ -288,13 +292,17 @@ class NutServer:
         root = self.dir
         ups_lines: list[str] = []
         for name, source in self.devices.items():
-            source = Path(source)
-            local = root / f"{name}{source.suffix or '.dev'}"
-            if source.resolve() != local.resolve():
-                shutil.copyfile(source, local)
             ups_lines.append(f"[{name}]")
             ups_lines.append(f"  driver = {Path(self.driver_cmd[-1]).name}")
-            ups_lines.append(f'  port = "{local.name}"')
+            if isinstance(source, str) and "@" in source:
+                # dummy-ups in repeater mode: the port is a UPS of another upsd.
+                ups_lines.append(f'  port = "{source}"')
+            else:
+                source = Path(source)
+                local = root / f"{name}{source.suffix or '.dev'}"
+                if source.resolve() != local.resolve():
+                    shutil.copyfile(source, local)
+                ups_lines.append(f'  port = "{local.name}"')
             for key, value in self.driver_options.get(name, {}).items():
                 ups_lines.append(f'  {key} = "{_escape(value)}"')
             ups_lines.append("")
