@@ -22,8 +22,8 @@ it never takes the driver down.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import ClassVar
 
 from powerdown.drivers.dstate import Dstate
@@ -40,6 +40,10 @@ class DeviceError(Exception):
     """The device did not answer (or answered nonsense): the data is stale."""
 
 
+def _nothing() -> None:
+    pass
+
+
 @dataclass(slots=True, kw_only=True)
 class DriverContext:
     """What a running driver's hooks can see and change."""
@@ -54,7 +58,8 @@ class DriverContext:
     pollinterval: float = 2.0
     #: set by the framework when the driver is asked to stop
     stopping: bool = False
-    extra: dict[str, object] = field(default_factory=dict)
+    #: sends the tree's changes to upsd now; for changes made between hooks
+    publish: Callable[[], None] = _nothing
 
     @property
     def device_path(self) -> str:

@@ -365,6 +365,7 @@ class DriverRunner:
             self.log.error("Can't create the driver socket %s: %s", self.server.path, exc)
             self.server = None
             return 1
+        ctx.publish = self.server.broadcast
         if opts.write_pidfile:
             self.pidfile = _pidfile(self.prog, ctx.upsname)
         if ready is not None:
