@@ -106,6 +106,10 @@ class DummyUps(Driver):
         self.mtime: float | None = None
         self.repeater: Repeater | None = None
         self.warned: set[tuple[str, int | None, str]] = set()
+        # NUT 2.8.0 has no ALARM and keeps a file's ``ups.alarm:`` line; later
+        # NUT's per-pass alarm reset would drop it, so only files that use
+        # ALARM (once they have) get the reset.
+        self.uses_alarm = False
 
     # -- hooks ----------------------------------------------------------------
 
@@ -201,6 +205,7 @@ class DummyUps(Driver):
         for warning in parsed.warnings:
             self._warn(ctx, warning)
         self.player.load(parsed.instructions)
+        self.uses_alarm |= any(isinstance(ins, Alarm) for ins in parsed.instructions)
         return True
 
     def _reload_if_changed(self, ctx: DriverContext) -> None:
@@ -218,12 +223,13 @@ class DummyUps(Driver):
     def _play(self, ctx: DriverContext, now: float) -> None:
         dstate = ctx.dstate
         step = self.player.step(now)
-        if step.started:
+        if step.started and self.uses_alarm:
             dstate.alarm_init()
         for ins in step.instructions:
             self._apply(dstate, ins)
         if step.instructions or step.started:
-            dstate.alarm_commit()
+            if self.uses_alarm:
+                dstate.alarm_commit()
             dstate.status_commit()
 
     @staticmethod
