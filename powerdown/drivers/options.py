@@ -178,7 +178,8 @@ class _Reader:
             self.o.initial[var[9:]] = ("" if val is None else val, True)
             return
         if low.startswith("default."):
-            self.o.initial[var[8:]] = ("" if val is None else val, False)
+            if not self.o.initial.get(var[8:], ("", False))[1]:  # an override stays
+                self.o.initial[var[8:]] = ("" if val is None else val, False)
             return
         spec = self.table.get(low)
         if spec is None:
@@ -324,6 +325,10 @@ def parse_options(
             "Try -h for help."
         )
     if o.debug_min is not None and o.debug_min > o.debug:
+        # debug_min raises the level but, as in NUT, does not keep the
+        # driver in the foreground: decide that before raising it.
+        if o.background is None:
+            o.background = not o.foreground_mode
         o.debug = o.debug_min
     return o
 
