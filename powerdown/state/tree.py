@@ -108,6 +108,9 @@ class DeviceState:
             self._vars[key] = Var(name, value, Flag.IMMUTABLE if immutable else Flag.NONE)
             self._sorted_vars = None
             return True
+        if immutable:
+            # An override of a variable that already exists fixes it too.
+            var.flags |= Flag.IMMUTABLE
         if var.value.lower() == value.lower():
             return False
         if var.flags & Flag.IMMUTABLE and not immutable:
