@@ -99,7 +99,10 @@ class _Client(asyncio.Protocol):
         self.transport.write(data)
         if self.transport.get_write_buffer_size() > MAX_BACKLOG:
             logger.warning("socket client is not reading; dropping it")
-            self.close()
+            # abort, not close: close() would keep the backlog (and the
+            # connection) until the client reads it, which it does not.
+            self.closing = True
+            self.transport.abort()
 
     def close(self) -> None:
         self.closing = True
