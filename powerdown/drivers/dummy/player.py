@@ -23,7 +23,7 @@ __all__ = ["Player", "Step"]
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Step:
-    """What one poll plays: ``instructions``, and whether a pass of the file began."""
+    """What one poll plays: ``instructions``, and whether a pass of the file began or ended."""
 
     instructions: tuple[Instruction, ...] = ()
     started: bool = False
@@ -73,12 +73,13 @@ class Player:
             self.pos += 1
             if isinstance(ins, Timer):
                 self.resume_at = now + ins.seconds
-                if self.pos >= len(self.instructions):
+                end = self.pos >= len(self.instructions)
+                if end:
                     # A file ending in TIMER waits, then starts over (loop)
                     # or stays put (once).
                     self.pos = 0 if self.loop else self.pos
                     self.done = not self.loop
-                return Step(instructions=tuple(out), started=started)
+                return Step(instructions=tuple(out), started=started, finished=end)
             out.append(ins)
         self.pos = 0
         if not self.loop:
