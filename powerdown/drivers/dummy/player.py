@@ -72,14 +72,11 @@ class Player:
             ins = self.instructions[self.pos]
             self.pos += 1
             if isinstance(ins, Timer):
+                # Even a TIMER on the last line only pauses: the end of the
+                # file is reached at the poll after the pause, and a loop
+                # starts over at the poll after that, as in NUT.
                 self.resume_at = now + ins.seconds
-                end = self.pos >= len(self.instructions)
-                if end:
-                    # A file ending in TIMER waits, then starts over (loop)
-                    # or stays put (once).
-                    self.pos = 0 if self.loop else self.pos
-                    self.done = not self.loop
-                return Step(instructions=tuple(out), started=started, finished=end)
+                return Step(instructions=tuple(out), started=started)
             out.append(ins)
         self.pos = 0
         if not self.loop:

@@ -112,20 +112,23 @@ def test_Player_file_without_TIMER_is_played_once_in_once_mode() -> None:
 
 
 def test_Player_file_ending_with_TIMER_loop_waits_then_starts_over() -> None:
+    """As NUT: the poll after the pause reaches the end, the next one starts over."""
     p = player(V("a"), T(5), loop=True)
     first = p.step(0.0)
     assert names(first) == ["a"] and first.started
     assert p.step(4.0) == Step()
     assert not p.at_start  # not before the wait is over
-    again = p.step(5.0)
+    assert p.step(5.0) == Step(finished=True)
+    again = p.step(6.0)
     assert names(again) == ["a"] and again.started
 
 
 def test_Player_file_ending_with_TIMER_once_plays_it_once() -> None:
     p = player(V("a"), T(5), loop=False)
     assert names(p.step(0.0)) == ["a"]
-    for now in (4.0, 5.0, 100.0):
-        assert p.step(now) == Step()
+    assert p.step(4.0) == Step()
+    assert p.step(5.0) == Step(finished=True)
+    assert p.step(100.0) == Step()
     assert p.done
 
 
@@ -173,9 +176,10 @@ def test_Player_only_TIMERs() -> None:
     p = player(T(3), T(3), loop=True)
     assert p.step(0.0) == Step(instructions=(), started=True)
     assert p.step(2.0) == Step()
-    assert p.step(3.0) == Step(finished=True)  # the second TIMER: the end, wait again
+    assert p.step(3.0) == Step()  # the second TIMER: wait again
     assert p.step(5.0) == Step()
-    assert p.step(6.0).started  # and around
+    assert p.step(6.0) == Step(finished=True)  # the end of the file
+    assert p.step(7.0).started  # and around
 
 
 # -- a real sequence file ---------------------------------------------------------------------
@@ -211,8 +215,8 @@ def test_Player_plays_a_parsed_seq_file() -> None:
         (0, ("OL",)),
         (60, ("OB", "DISCHRG")),
         (90, ("OB", "DISCHRG", "LB")),
-        (120, ("OL",)),
-        (180, ("OB", "DISCHRG")),
-        (210, ("OB", "DISCHRG", "LB")),
-        (240, ("OL",)),
+        # a poll (2 s) reaches the end of the file, the next starts over
+        (122, ("OL",)),
+        (182, ("OB", "DISCHRG")),
+        (212, ("OB", "DISCHRG", "LB")),
     ]
