@@ -69,18 +69,17 @@ class Clone(Driver):
     async def initups(self, ctx: DriverContext) -> None:
         self.ctx = ctx
         o = self.outlet
-        for var, setter in (("offdelay", "offdelay"), ("ondelay", "ondelay")):
+        settings: tuple[tuple[str, str, type[int] | type[float]], ...] = (
+            ("offdelay", "offdelay", int),
+            ("ondelay", "ondelay", int),
+            ("mincharge", "charge_low", float),
+            ("minruntime", "runtime_low", float),
+        )
+        for var, attr, kind in settings:
             text = ctx.getval(var)
             if text is not None:
                 try:
-                    setattr(o, setter, int(text))
-                except ValueError as exc:
-                    raise DeviceError(f"invalid {var}: {text}") from exc
-        for var, attr in (("mincharge", "charge_low"), ("minruntime", "runtime_low")):
-            text = ctx.getval(var)
-            if text is not None:
-                try:
-                    setattr(o, attr, float(text))
+                    setattr(o, attr, kind(text))
                 except ValueError as exc:
                     raise DeviceError(f"invalid {var}: {text}") from exc
         self.conn = DriverConnection(
