@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import grp
 import logging
 import os
 import signal
@@ -365,6 +366,8 @@ class DriverRunner:
             self.log.error("Can't create the driver socket %s: %s", self.server.path, exc)
             self.server = None
             return 1
+        if opts.group:
+            self._give_socket_to(opts.group)
         ctx.publish = self.server.broadcast
         if opts.write_pidfile:
             self.pidfile = _pidfile(self.prog, ctx.upsname)
@@ -379,6 +382,19 @@ class DriverRunner:
         await self._loop()
         self.log.info("exiting")
         return self.exit_code
+
+    def _give_socket_to(self, group: str) -> None:
+        """``-g`` / ``group``: let that group's upsd use the socket, as NUT does."""
+        assert self.server is not None
+        try:
+            os.chown(self.server.path, -1, grp.getgrnam(group).gr_gid)
+        except (KeyError, OSError) as exc:
+            self.log.warning(
+                "WARNING: Needed to fix group access to filesystem socket of this driver, "
+                "but failed (%s): upsd may not be able to use %s",
+                exc,
+                self.server.path,
+            )
 
     def _can_tell_lb(self) -> bool:
         get = self.dstate.getinfo

@@ -11,11 +11,13 @@ pid when the test ends.
 from __future__ import annotations
 
 import contextlib
+import grp
 import os
 import random
 import shutil
 import signal
 import socket
+import stat
 import subprocess
 import sys
 import tempfile
@@ -580,3 +582,12 @@ def test_background_start_with_a_missing_dev_file_fails(sandbox: Sandbox) -> Non
     assert "Can't open dummy-ups definition file" in err
     assert "missing.dev" in err
     assert not sandbox.socket.exists()
+
+
+def test_g_gives_the_socket_to_that_group(sandbox: Sandbox) -> None:
+    group = grp.getgrgid(os.getgid()).gr_name if os.geteuid() != 0 else "daemon"
+    proc = sandbox.start("-a", UPS, "-F", "-g", group)
+    assert proc.poll() is None
+    st = sandbox.socket.stat()
+    assert st.st_gid == grp.getgrnam(group).gr_gid
+    assert stat.S_IMODE(st.st_mode) & 0o060 == 0o060  # upsd in that group may read and write
