@@ -79,6 +79,7 @@ from powerdown.drivers.upsdrvctl import (
     status_header,
     status_row,
 )
+from powerdown.util import daemon
 from powerdown.util.getopt import Getopt
 
 __all__ = ["UpsdrvctlArgs", "parse_args", "main", "own_driverpath", "usage"]
@@ -279,29 +280,10 @@ class _Logger:
 # -- processes --------------------------------------------------------------------
 
 
-def _running(pid: int) -> bool:
-    """Whether ``pid`` is a live process; a zombie counts as gone."""
-    if pid < 1:
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        pass
-    try:
-        with open(f"/proc/{pid}/stat", "rb") as f:
-            stat = f.read()
-    except OSError:
-        return True  # no /proc: trust kill()
-    fields = stat.rsplit(b")", 1)[-1].split()
-    return not fields or fields[0] not in (b"Z", b"X")
-
-
 async def _wait_gone(pid: int, timeout: float) -> bool:
     """Poll until ``pid`` is gone (it is not our child, so we cannot wait for it)."""
     deadline = time.monotonic() + timeout
-    while _running(pid):
+    while daemon.alive(pid):
         if time.monotonic() >= deadline:
             return False
         await asyncio.sleep(_POLL)
@@ -626,10 +608,10 @@ def _status(targets: Sequence[Target], pid_dir: str, state_dir: str, out: TextIO
         row = status_row(
             target,
             pidfile_pid=pf_pid,
-            pidfile_alive=_running(pf_pid) if pf_pid > 0 else None,
+            pidfile_alive=daemon.alive(pf_pid) if pf_pid > 0 else None,
             responsive=responsive,
             socket_pid=s_pid,
-            socket_alive=_running(s_pid) if s_pid else None,
+            socket_alive=daemon.alive(s_pid) if s_pid else None,
             ups_status=ups_status,
         )
         out.write(row + "\n")

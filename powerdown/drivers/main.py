@@ -217,7 +217,6 @@ class DriverRunner:
         self.server: DriverSocketServer | None = None
         self.lock = asyncio.Lock()
         self.stop_event: asyncio.Event | None = None
-        self.wake: asyncio.Event | None = None
         self.exit_code = 0
         self.pidfile: str | None = None
 
@@ -292,7 +291,6 @@ class DriverRunner:
 
     async def _run(self, ready: Callable[[], None] | None) -> int:
         self.stop_event = asyncio.Event()
-        self.wake = asyncio.Event()
         try:
             return await self._serve(ready)
         finally:

@@ -90,9 +90,6 @@ class _Client(asyncio.Protocol):
                 continue
             self._handle(msg)
 
-    def eof_received(self) -> bool | None:
-        return None
-
     def write(self, data: bytes) -> None:
         if self.closing or self.transport is None or not data:
             return

@@ -39,13 +39,22 @@ def write_pidfile(path: str) -> None:
 
 
 def alive(pid: int) -> bool:
+    """Whether ``pid`` is a live process; a zombie (dead, not yet reaped) counts as gone."""
+    if pid < 1:
+        return False
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
     except PermissionError:
-        return True
-    return True
+        pass
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as f:
+            stat = f.read()
+    except OSError:
+        return True  # no /proc: trust kill()
+    fields = stat.rsplit(b")", 1)[-1].split()
+    return not fields or fields[0] not in (b"Z", b"X")
 
 
 def detach() -> None:

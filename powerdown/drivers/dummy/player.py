@@ -14,7 +14,7 @@ argument, so a sequence is tested without waiting for it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from powerdown.drivers.dummy.devfile import Instruction, Timer
 
@@ -43,7 +43,6 @@ class Player:
     pos: int = 0
     resume_at: float | None = None
     done: bool = False
-    _loaded: bool = field(default=False, repr=False)
 
     def load(self, instructions: tuple[Instruction, ...]) -> None:
         """A (new) file: play it from the top at the next step."""
@@ -51,7 +50,6 @@ class Player:
         self.pos = 0
         self.resume_at = None
         self.done = False
-        self._loaded = True
 
     @property
     def at_start(self) -> bool:
