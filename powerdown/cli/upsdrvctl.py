@@ -30,17 +30,17 @@ import asyncio
 import contextlib
 import os
 import signal
-import socket
 import sys
 import sysconfig
 import time
-from collections.abc import Callable, Coroutine, Sequence
+from collections.abc import Coroutine, Sequence
 from dataclasses import dataclass
 from typing import Any, TextIO
 
 from powerdown import paths
 from powerdown.config import upsconf
 from powerdown.config.errors import ConfigError
+from powerdown.drivers.sockclient import DriverSocketClient
 from powerdown.drivers.upsdrvctl import (
     BANNER,
     DEBUG_ADVICE,
@@ -564,40 +564,16 @@ def _read_pidfile(path: str) -> int:
 def _query_socket(path: str) -> tuple[bool, int | None, str | None]:
     """PING, then GETPID and DUMPALL on a driver's socket: (responsive, pid, status)."""
     try:
-        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
-            sock.settimeout(STATUS_TIMEOUT)
-            sock.connect(path)
-            sock.sendall(b"PING\n")
-            lines = _read_lines(sock, lambda line: line == "PONG")
+        with DriverSocketClient(path, STATUS_TIMEOUT) as client:
+            client.send("PING")
+            lines, _ = client.read_until(lambda line: line == "PONG")
             if "PONG" not in lines:
                 return False, None, None
-            sock.sendall(b"GETPID\nDUMPALL\n")
-            reply = read_status_reply(_read_lines(sock, lambda line: line == "DUMPDONE"))
+            client.send("GETPID", "DUMPALL")
+            reply = read_status_reply(client.read_until(lambda line: line == "DUMPDONE")[0])
             return True, reply.pid, reply.ups_status
     except OSError:
         return False, None, None
-
-
-def _read_lines(sock: socket.socket, last: Callable[[str], bool]) -> list[str]:
-    """Lines until one ``last`` accepts, the peer closes, or the timeout."""
-    buf = b""
-    lines: list[str] = []
-    deadline = time.monotonic() + STATUS_TIMEOUT
-    while time.monotonic() < deadline:
-        try:
-            data = sock.recv(65536)
-        except TimeoutError:
-            break
-        if not data:
-            break
-        buf += data
-        while b"\n" in buf:
-            raw, buf = buf.split(b"\n", 1)
-            line = raw.decode("utf-8", "replace")
-            lines.append(line)
-            if last(line):
-                return lines
-    return lines
 
 
 def _status(targets: Sequence[Target], pid_dir: str, state_dir: str, out: TextIO) -> int:

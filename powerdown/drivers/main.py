@@ -36,7 +36,6 @@ import grp
 import logging
 import os
 import signal
-import socket
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -53,11 +52,10 @@ from powerdown.drivers.options import (
     list_vars,
     parse_options,
 )
+from powerdown.drivers.sockclient import DriverSocketClient, messages
 from powerdown.drivers.sockserver import DriverSocketServer
 from powerdown.protocol import sock
-from powerdown.protocol.errors import RemoteProtocolError
 from powerdown.protocol.net import NUT_VERSION
-from powerdown.protocol.words import Tokenizer
 from powerdown.state.tree import DeviceState
 from powerdown.util import daemon
 from powerdown.util.loop import run_loop
@@ -120,30 +118,14 @@ def _pidfile(prog: str, upsname: str) -> str:
     return paths.driver_pidfile(paths.altpidpath(), prog, upsname)
 
 
-def _exchange(
-    path: str, request: str, done: Callable[[sock.DriverMessage], bool]
-) -> list[sock.DriverMessage]:
-    """Send one line to a driver socket, read messages until ``done`` says so."""
-    out: list[sock.DriverMessage] = []
-    tokenizer = Tokenizer()
-    deadline = time.monotonic() + COMMAND_TIMEOUT
-    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
-        s.settimeout(COMMAND_TIMEOUT)
-        s.connect(path)
-        s.sendall(request.encode() + b"\n")
-        while time.monotonic() < deadline:
-            data = s.recv(65536)
-            if not data:
-                break
-            for words in tokenizer.feed(data):
-                if words.error or not words.args:
-                    continue
-                with contextlib.suppress(RemoteProtocolError):
-                    msg = sock.parse_driver_message(words.args)
-                    out.append(msg)
-                    if done(msg):
-                        return out
-    raise TimeoutError(f"no answer to {request.split()[0]} from {path}")
+def _exchange(path: str, request: str, last: Callable[[str], bool]) -> list[sock.DriverMessage]:
+    """Send one line to a driver socket; the messages up to the line ``last`` accepts."""
+    with DriverSocketClient(path, COMMAND_TIMEOUT) as client:
+        client.send(request)
+        lines, done = client.read_until(last)
+    if not done:
+        raise TimeoutError(f"no answer to {request.split()[0]} from {path}")
+    return messages(lines)
 
 
 def send_command(prog: str, opts: DriverOptions) -> int:
@@ -152,7 +134,7 @@ def send_command(prog: str, opts: DriverOptions) -> int:
     path = _socket_path(prog, opts)
     if opts.command == "dump":
         try:
-            msgs = _exchange(path, "DUMPALL", lambda m: isinstance(m, sock.DumpDone))
+            msgs = _exchange(path, "DUMPALL", lambda line: line == "DUMPDONE")
         except (OSError, TimeoutError) as exc:
             print(f"Error: can't dump the data of {path}: {exc}", file=sys.stderr)
             return 1
@@ -166,14 +148,13 @@ def send_command(prog: str, opts: DriverOptions) -> int:
     if opts.pid is None:
         try:
             msgs = _exchange(
-                path, f"INSTCMD {cmd} TRACKING c1", lambda m: isinstance(m, sock.Tracking)
+                path, f"INSTCMD {cmd} TRACKING c1", lambda line: line.startswith("TRACKING ")
             )
         except (OSError, TimeoutError):
             pass  # an older driver without the socket command: signal it
         else:
-            result = msgs[-1]
-            assert isinstance(result, sock.Tracking)
-            return 0 if result.status == Status.HANDLED else 1
+            results = [m.status for m in msgs if isinstance(m, sock.Tracking)]
+            return 0 if results == [Status.HANDLED] else 1
     sig = signal.SIGTERM if opts.command == "exit" else signal.SIGHUP
     pid = opts.pid or daemon.read_pidfile(_pidfile(prog, opts.upsname))
     if pid is None:
