@@ -591,3 +591,47 @@ def test_g_gives_the_socket_to_that_group(sandbox: Sandbox) -> None:
     st = sandbox.socket.stat()
     assert st.st_gid == grp.getgrnam(group).gr_gid
     assert stat.S_IMODE(st.st_mode) & 0o060 == 0o060  # upsd in that group may read and write
+
+
+def test_d_dumps_the_tree_after_n_polls_and_exits_without_a_socket(sandbox: Sandbox) -> None:
+    rc, out, err = sandbox.run("-a", UPS, "-d", "1", *user_flag())
+    assert rc == 0, err
+    lines = out.splitlines()
+    assert f"ups.model: {dev_values()['ups.model']}" in lines
+    assert "driver.name: dummy-ups" in lines
+    names = [line.split(": ", 1)[0] for line in lines]
+    assert names == sorted(names, key=str.lower)  # upsc's order
+    assert not sandbox.socket.exists()
+    assert not sandbox.pidfile.exists()
+
+
+def test_k_on_a_driver_without_shutdown_support_fails(sandbox: Sandbox) -> None:
+    rc, _, err = sandbox.run("-a", UPS, "-k", *user_flag())
+    assert rc == 1
+    assert "shutdown not supported" in err
+    assert not sandbox.socket.exists()
+
+
+def test_default_fills_a_gap_and_override_wins_over_the_file_and_over_set(
+    sandbox: Sandbox,
+) -> None:
+    assert "ups.id" not in dev_values()
+    sandbox.start(
+        "-a",
+        UPS,
+        "-F",
+        "-x",
+        "default.ups.id=Rack 4",
+        "-x",
+        "default.ups.model=not used",
+        "-x",
+        "override.ups.mfr=Fixed Inc",
+    )
+    got = values(sandbox.conn().dumpall()[1])
+    assert got["ups.id"] == "Rack 4"  # nothing in the file: the default shows
+    assert got["ups.model"] == dev_values()["ups.model"]  # the file's reading replaces it
+    assert got["ups.mfr"] == "Fixed Inc"
+    # A client's SET is taken (dummy-ups accepts any) but cannot move an override.
+    c = sandbox.conn()
+    assert c.ask(b'SET ups.mfr "Other" TRACKING 7', b"TRACKING 7 0")[-1] == b"TRACKING 7 0"
+    assert values(sandbox.conn().dumpall()[1])["ups.mfr"] == "Fixed Inc"
