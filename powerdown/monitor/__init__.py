@@ -1,0 +1,1 @@
+"""upsmon and upssched: the clients that decide when a machine shuts down."""
