@@ -79,6 +79,7 @@ class AsyncNutClient:
         tls: TlsMode = "off",
         ssl_context: ssl.SSLContext | None = None,
         family: int = socket.AF_UNSPEC,
+        server_hostname: str | None = None,
     ) -> AsyncNutClient:
         """Connect (trying every address in turn), optionally with STARTTLS.
 
@@ -117,7 +118,11 @@ class AsyncNutClient:
             client = cls(reader, writer, host=host, port=port, timeout=timeout)
             if tls != "off":
                 try:
-                    await client.starttls(ssl_context=ssl_context, required=tls == "require")
+                    await client.starttls(
+                        ssl_context=ssl_context,
+                        required=tls == "require",
+                        server_hostname=server_hostname,
+                    )
                 except BaseException:
                     await client.close(logout=False)
                     raise
@@ -125,9 +130,17 @@ class AsyncNutClient:
         raise last
 
     async def starttls(
-        self, *, ssl_context: ssl.SSLContext | None = None, required: bool = False
+        self,
+        *,
+        ssl_context: ssl.SSLContext | None = None,
+        required: bool = False,
+        server_hostname: str | None = None,
     ) -> bool:
-        """Ask for TLS; ``True`` once encrypted, ``False`` if the server declined."""
+        """Ask for TLS; ``True`` once encrypted, ``False`` if the server declined.
+
+        ``server_hostname`` is the name the certificate must carry when the
+        context checks names (upsmon's CERTHOST); by default, the host.
+        """
         reply = await self.call(calls.starttls())
         if not reply.startswith("OK STARTTLS"):
             if required:
@@ -135,7 +148,10 @@ class AsyncNutClient:
             return False
         writer = self._require()
         try:
-            await writer.start_tls(ssl_context or no_verify_context(), server_hostname=self.host)
+            await writer.start_tls(
+                ssl_context or no_verify_context(),
+                server_hostname=server_hostname or self.host,
+            )
         except ssl.SSLError as exc:
             raise SslError(exc.reason or str(exc)) from exc
         except OSError as exc:
