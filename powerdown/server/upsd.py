@@ -286,7 +286,9 @@ class Upsd:
             log.warning("not all LISTEN directives could be honoured")
 
     async def serve(self) -> None:
-        await self.start()
+        """Run until :meth:`stop`; starts first unless the caller already did."""
+        if self._sweeper is None:
+            await self.start()
         await self._stopped.wait()
         await self.close()
 

@@ -305,3 +305,13 @@ def test_listens_on_ipv4_and_ipv6_loopback(tmp_path: Path) -> None:
         # NUT's upsc takes [::1]:port.
         rc, out, _ = run(["/bin/upsc", f"ups@[::1]:{server.port}", "ups.mfr"], env=server.env)
         assert (rc, out) == (0, "American Power Conversion\n")
+
+
+def test_upsd_binds_each_listener_once() -> None:
+    """Starting upsd opens its listeners once: no "address already in use" in its own log."""
+    with NutServer(devices={"ups": ddl("APC", "Smart-UPS")}, upsd_cmd=OUR_UPSD) as server:
+        assert ask(server.port, "VER")[0].startswith("Network UPS Tools upsd")
+        log = server.logs()
+    assert "listening on 127.0.0.1" in log
+    assert "already in use" not in log
+    assert "not all LISTEN directives" not in log
