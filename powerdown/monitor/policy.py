@@ -51,12 +51,14 @@ __all__ = [
     "UpsTrack",
     "Upsmon",
     "LOG_INFO",
+    "LOG_NOTICE",
     "LOG_WARNING",
     "LOG_CRIT",
 ]
 
 LOG_CRIT = 2
 LOG_WARNING = 4
+LOG_NOTICE = 5
 LOG_INFO = 6
 
 # How often the primary re-counts logins while it waits for secondaries
@@ -187,9 +189,9 @@ class _Edge(Enum):
 # Status words upsmon knows but does not act on (docs/new-drivers.txt).
 _IGNORED_WORDS = frozenset({"HB", "CHRG", "DISCHRG"})
 
-# Bits that make upsmon poll at POLLFREQALERT rather than POLLFREQ
-# (try_restore_pollfreq; ECO is deliberately not among them).
-_ALERT_BITS = St.ONBATT | St.OFF | St.BYPASS | St.ALARM | St.CAL | St.OVER | St.TRIM | St.BOOST
+# Bits that make upsmon poll at POLLFREQALERT rather than POLLFREQ (the
+# ups_is_* handlers that bump sleepval; CAL, TRIM, BOOST and ECO do not).
+_ALERT_BITS = St.ONBATT | St.OFF | St.BYPASS | St.ALARM | St.OVER
 
 
 @dataclass(slots=True)
@@ -326,17 +328,24 @@ class Upsmon:
         self._user_fsd = True
 
     def resumed(self, now: float) -> list[Action]:
-        """The host slept: readings are old, so every timer starts again from now."""
+        """The host slept: what we knew of each UPS is obsolete, so forget it.
+
+        As NUT does on wake-up, the status bits go (a UPS last seen OB
+        must not be taken for dead-on-battery because the sleep outlasted
+        DEADTIME) and every timer restarts; the line-state edge stays, so
+        the next OL is announced as ONLINE again.
+        """
         for track in self.tracks.values():
-            if track.lastpoll is not None:
-                track.lastpoll = now
+            track.st = St.NONE
+            track.lastpoll = now
             track.lastnoncrit = now
-            if track.oblbsince is not None:
-                track.oblbsince = now
-            if track.offsince is not None:
-                track.offsince = now
-            if track.oversince is not None:
-                track.oversince = now
+            track.oblbsince = None
+            track.offsince = None
+            track.offstate = False
+            track.oversince = None
+            track.overstate = False
+            track.bypassstate = False
+            track.alarmstate = False
         return [Notify(ntype=NotifyType.SUSPEND_FINISHED)]
 
     def reconfigure(self, settings: Settings, supplies: Sequence[Supply]) -> list[Action]:
@@ -355,7 +364,7 @@ class Upsmon:
             tracks[supply.name] = track
         for name in old:
             if name not in tracks:
-                out.append(Log(level=LOG_INFO, message=f"No longer monitoring UPS [{name}]"))
+                out.append(Log(level=LOG_NOTICE, message=f"No longer monitoring UPS [{name}]"))
         self.tracks = tracks
         return out
 
@@ -366,7 +375,9 @@ class Upsmon:
         """Evaluate after a round of polls, or when ``next_wakeup`` has come."""
         if self.phase is Phase.MONITORING:
             if self._user_fsd:
-                return self._forceshutdown(now, reason=None)
+                return self._forceshutdown(
+                    now, reason="Got an FSD signal, initiating forced shutdown"
+                )
             return self._recalc(now)
         if self.phase is Phase.SYNC_SECONDARIES:
             if now >= self._next_count:
@@ -377,7 +388,7 @@ class Upsmon:
                 return self._call_shutdown(now)
             return []
         if self.phase is Phase.SHUTDOWN_CALLED:
-            if self._linger_until is not None and now >= self._linger_until:
+            if self._linger_until is not None and now > self._linger_until:
                 self.phase = Phase.EXITED
                 return [Exit()]
             if now >= self._next_keepalive:
@@ -594,11 +605,9 @@ class Upsmon:
             if (track.lastpoll is None or now - track.lastpoll > self.settings.deadtime) and (
                 track.st & St.ONBATT and not track.st & St.LOWBATT
             ):
+                # NUT only says this at debug level ("Promoting dead UPS").
                 track.st |= St.LOWBATT
-                out.append(Log(level=LOG_WARNING, message=f"Promoting dead UPS: {track.name}"))
-            if self._is_critical(track, now, out):
-                out.append(Log(level=LOG_WARNING, message=f"Critical UPS: {track.name}"))
-            else:
+            if not self._is_critical(track, now, out):
                 value += track.supply.powervalue
         minimum = self.settings.minsupplies
         if value < minimum:
@@ -730,7 +739,6 @@ class Upsmon:
         out: list[Action] = [CallShutdown()]
         delay = self.settings.shutdownexit
         self.phase = Phase.SHUTDOWN_CALLED
-        self._next_keepalive = now + LINGER_INTERVAL
         if delay == 0:
             self.phase = Phase.EXITED
             out.append(Exit())
@@ -750,6 +758,10 @@ class Upsmon:
                     message="Configured to not exit upsmon after initiating shutdown",
                 )
             )
+        if delay != 0:
+            # NUT's linger loop touches upsd first, then sleeps.
+            self._next_keepalive = now + LINGER_INTERVAL
+            out.append(KeepAlive())
         return out
 
 

@@ -300,7 +300,6 @@ class UpsmonDaemon:
     # -- signals ----------------------------------------------------------------
 
     def request_fsd(self) -> None:
-        log.info("Signal %d: User requested FSD", signal.SIGUSR1)
         self.machine.request_fsd()
         self._wake.set()
 

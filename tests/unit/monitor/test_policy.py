@@ -905,11 +905,6 @@ def test_Upsmon_fsd_request_on_a_secondary_shuts_down_at_the_next_tick() -> None
     assert not any(isinstance(a, SetFsd) for a in out)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="NUT main(): 'Got an FSD signal, initiating forced shutdown' (LOG_WARNING) "
-    "before forceshutdown(); policy passes reason=None and logs nothing",
-)
 def test_Upsmon_fsd_request_is_logged() -> None:
     r = Run(S("b"))
     r.feed("b", "OL")
@@ -966,11 +961,6 @@ def test_Upsmon_SHUTDOWNEXIT_negative_lingers_forever() -> None:
     assert Exit() not in r.actions
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="NUT doshutdown(): the linger loop breaks only when "
-    "difftime(now, start) > shutdownexitdelay; policy exits at >= (now >= _linger_until)",
-)
 def test_Upsmon_SHUTDOWNEXIT_exits_only_once_more_than_the_delay_has_passed() -> None:
     r = secondary_in_final_delay(finaldelay=0, shutdownexit=5)
     r.tick()
@@ -979,11 +969,6 @@ def test_Upsmon_SHUTDOWNEXIT_exits_only_once_more_than_the_delay_has_passed() ->
     assert Exit() not in r.tick()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="NUT doshutdown(): the linger loop asks NUMLOGINS first and sleeps after, so "
-    "upsd is touched right after SHUTDOWNCMD; policy's first KeepAlive comes 1 s later",
-)
 def test_Upsmon_SHUTDOWNEXIT_touches_upsd_right_after_SHUTDOWNCMD() -> None:
     r = secondary_in_final_delay(finaldelay=0, shutdownexit=5)
     out = r.tick()
@@ -1041,12 +1026,6 @@ def test_Upsmon_poll_interval_is_POLLFREQALERT_while_any_UPS_is_on_battery() -> 
     assert r.m.poll_interval(r.now) == 5
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="NUT: only ups_on_batt, ups_is_off, ups_is_bypass, ups_is_alarm and ups_is_over "
-    "(OVERDURATION >= 0) set sleepval = pollfreqalert; ups_is_cal/trim/boost do not. "
-    "policy._ALERT_BITS includes CAL, TRIM and BOOST",
-)
 @pytest.mark.parametrize("word", ["CAL", "TRIM", "BOOST"])
 def test_Upsmon_CAL_TRIM_BOOST_keep_the_normal_POLLFREQ(word: str) -> None:
     r = Run(S(U, 0), minsupplies=0, pollfreq=30, pollfreqalert=5)
@@ -1088,11 +1067,6 @@ def test_Upsmon_reconfigure_applies_new_MINSUPPLIES_and_power_values() -> None:
     assert SetFsd(ups="a") in r.tick()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="NUT delete_ups(): upslogx(LOG_NOTICE, 'No longer monitoring UPS [%s]'); "
-    "policy logs it at LOG_INFO",
-)
 def test_Upsmon_reconfigure_logs_a_removed_UPS_at_notice_level() -> None:
     r = Run(P("a"), P("b"))
     out = r.m.reconfigure(Settings(), [P("a")])
@@ -1112,12 +1086,6 @@ def test_Upsmon_resume_says_SUSPEND_FINISHED_and_an_old_poll_is_not_taken_for_de
     assert not r.shutting_down
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="NUT main() on wake-up sets ups->status = 0 for every UPS (the readings are "
-    "'de-activated'); policy.resumed keeps st, so a stale OB / OB LB still counts when "
-    "the first polls after the wake-up fail",
-)
 @pytest.mark.parametrize(
     ("supply", "status"),
     [(P(U), "OB"), (S(U), "OB LB")],
@@ -1137,11 +1105,6 @@ def test_Upsmon_resume_forgets_readings_from_before_the_sleep(supply: Supply, st
     assert not r.shutting_down
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="NUT main() on wake-up clears ups->status but keeps linestate, so the next OL "
-    "answer is announced as ONLINE again; policy keeps the ONLINE bit",
-)
 def test_Upsmon_resume_announces_the_line_state_again() -> None:
     r = Run(S(U, 0), minsupplies=0)
     r.feed(U, "OB")
@@ -1157,11 +1120,6 @@ def test_Upsmon_resume_announces_the_line_state_again() -> None:
 # Logging
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="NUT recalc(): 'Critical UPS: %s' is upsdebugx(1), debug only; policy emits "
-    "Log(LOG_WARNING) for it on every tick for as long as the UPS stays critical",
-)
 def test_Upsmon_a_monitored_only_critical_UPS_does_not_log_on_every_tick() -> None:
     r = Run(P("far", 0), P("home"))
     r.feed("home", "OL")
