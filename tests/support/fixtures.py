@@ -7,6 +7,9 @@ Register them from ``tests/conftest.py`` with::
 
 from __future__ import annotations
 
+import os
+import shutil
+import tempfile
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -14,6 +17,7 @@ from typing import Any
 import pytest
 
 from tests.support.nutpeer import NutServer
+from tests.support.upsmonpeer import build_unprivileged_python
 
 NutServerFactory = Callable[..., NutServer]
 
@@ -38,3 +42,21 @@ def nut_server_factory(tmp_path: Path) -> Iterator[NutServerFactory]:
     finally:
         for server in reversed(started):
             server.stop()
+
+
+@pytest.fixture(scope="session")
+def unprivileged_python() -> Iterator[Path]:
+    """A python that ``nobody`` can run and that imports (a copy of) powerdown.
+
+    The default interpreter lives under /root; this one is a venv of
+    ``/usr/bin/python3`` in a world-readable temporary directory, built once
+    per session (see :func:`tests.support.upsmonpeer.build_unprivileged_python`).
+    """
+    base = "/usr/bin/python3"
+    if not os.access(base, os.X_OK):
+        pytest.skip(f"{base} is not installed")
+    root = Path(tempfile.mkdtemp(prefix="powerdown-python-"))
+    try:
+        yield build_unprivileged_python(root, base=base)
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
