@@ -60,8 +60,8 @@ __all__ = ["ShutdownCaller", "UpsmonDaemon", "settings_of", "supplies_of", "NET_
 log = logging.getLogger("upsmon")
 
 # How long one request may take before the session counts as lost
-# (NUT: NET_TIMEOUT, an alarm() of 10 s around each request).
-NET_TIMEOUT = 10.0
+# (NUT 2.8.0: libupsclient gives up on a read after 5 s).
+NET_TIMEOUT = 5.0
 # NOPARENT is repeated at most this often (NUT: every 2 minutes).
 NOPARENT_EVERY = 120.0
 # A jump of CLOCK_BOOTTIME over CLOCK_MONOTONIC larger than this means the

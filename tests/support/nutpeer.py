@@ -435,6 +435,10 @@ class NutServer:
                 return
         raise KeyError(f"no running process {name!r}")
 
+    def start_upsd(self) -> None:
+        """Start upsd again after :meth:`stop_process` (``"upsd"``); the drivers kept running."""
+        self._spawn("upsd", [*self.upsd_cmd, "-F", *_user_flag()])
+
     def reload(self) -> None:
         """Rewrite the config and have upsd re-read it (``upsd -c reload -P pid``)."""
         self.write_config()
