@@ -82,27 +82,7 @@ def _pidfile() -> str:
 
 
 def _send_signal(args: argparse.Namespace) -> int:
-    sig = _SIGNALS[args.command]
-    if args.pid:
-        pid = args.pid
-    else:
-        pid = daemon.read_pidfile(_pidfile())
-        if pid is None:
-            print(
-                f"Failed to signal the currently running daemon: PID file {_pidfile()}"
-                " is missing or unreadable",
-                file=sys.stderr,
-            )
-            return 1
-    try:
-        os.kill(pid, sig)
-    except OSError as exc:
-        print(
-            f"Failed to signal the currently running daemon (PID {pid}): {exc.strerror}",
-            file=sys.stderr,
-        )
-        return 1
-    return 0
+    return daemon.signal_running(_pidfile(), args.pid or None, _SIGNALS[args.command])
 
 
 def _setup_logging(args: argparse.Namespace, foreground: bool) -> None:

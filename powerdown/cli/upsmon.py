@@ -123,27 +123,6 @@ def _pidfile() -> str:
     return os.path.join(paths.pidpath(), f"{PROG}.pid")
 
 
-def _send(command: str, pid: int | None) -> int:
-    if pid is None:
-        pid = daemon.read_pidfile(_pidfile())
-        if pid is None:
-            print(
-                f"Failed to signal the currently running daemon: PID file {_pidfile()}"
-                " is missing or unreadable",
-                file=sys.stderr,
-            )
-            return 1
-    try:
-        os.kill(pid, _COMMANDS[command])
-    except OSError as exc:
-        print(
-            f"Failed to signal the currently running daemon (PID {pid}): {exc.strerror}",
-            file=sys.stderr,
-        )
-        return 1
-    return 0
-
-
 def _setup_logging(debug: int, foreground: bool) -> None:
     level = logging.DEBUG if debug else logging.INFO
     handler: logging.Handler
@@ -184,7 +163,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if opts.version:
         return 0
     if opts.command:
-        return _send(opts.command, opts.pid)
+        return daemon.signal_running(_pidfile(), opts.pid, _COMMANDS[opts.command])
 
     running = opts.pid if opts.pid is not None else daemon.read_pidfile(_pidfile())
     if running is not None and running != os.getpid() and daemon.alive(running):

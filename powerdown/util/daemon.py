@@ -18,6 +18,7 @@ __all__ = [
     "detach_when_ready",
     "drop_privileges",
     "syslog_handler",
+    "signal_running",
 ]
 
 
@@ -126,3 +127,28 @@ def syslog_handler(ident: str) -> logging.Handler:
             handler.ident = f"{ident}[{os.getpid()}]: "
             return handler
     return logging.StreamHandler(sys.stderr)
+
+
+def signal_running(pidfile: str, pid: int | None, sig: int) -> int:
+    """``-c <command>``: signal the daemon named by ``pid`` or its pid file; an exit code.
+
+    NUT's wording on failure, on stderr.
+    """
+    if pid is None:
+        pid = read_pidfile(pidfile)
+        if pid is None:
+            print(
+                f"Failed to signal the currently running daemon: PID file {pidfile}"
+                " is missing or unreadable",
+                file=sys.stderr,
+            )
+            return 1
+    try:
+        os.kill(pid, sig)
+    except OSError as exc:
+        print(
+            f"Failed to signal the currently running daemon (PID {pid}): {exc.strerror}",
+            file=sys.stderr,
+        )
+        return 1
+    return 0

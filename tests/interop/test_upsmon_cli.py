@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,6 +18,8 @@ import pytest
 
 from tests.support.nutpeer import OUR_DUMMY_UPS, OUR_UPSD, NutServer, run, wait_until
 from tests.support.upsmonpeer import (
+    OUR_UPSMON,
+    OURS,
     Sandbox,
     UpsmonProcess,
     numlogins,
@@ -29,9 +30,7 @@ from tests.support.upsmonpeer import (
 
 pytestmark = pytest.mark.interop
 
-OUR_UPSMON: tuple[str, ...] = (sys.executable, "-m", "powerdown.cli.upsmon")
 NUT_UPSMON_BIN = "/lib/nut/upsmon"
-OURS = {"impl_cmd": OUR_UPSMON, "run_as": None, "flags": ("-F", "-D", "-u", "root")}
 
 
 @pytest.fixture

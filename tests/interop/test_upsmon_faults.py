@@ -9,7 +9,6 @@ a secondary beside ours in the same scenarios.
 
 from __future__ import annotations
 
-import sys
 import time
 from collections.abc import Iterator
 
@@ -18,7 +17,8 @@ import pytest
 from tests.support.nutpeer import OUR_DUMMY_UPS, OUR_UPSD, NutServer, wait_until
 from tests.support.tcpproxy import TcpProxy
 from tests.support.upsmonpeer import (
-    NUT_UPSMON,
+    NUTS,
+    OURS,
     Sandbox,
     UpsmonProcess,
     numlogins,
@@ -29,9 +29,6 @@ from tests.support.upsmonpeer import (
 
 pytestmark = pytest.mark.interop
 
-OUR_UPSMON: tuple[str, ...] = (sys.executable, "-m", "powerdown.cli.upsmon")
-OURS = {"impl_cmd": OUR_UPSMON, "run_as": None, "flags": ("-F", "-D", "-u", "root")}
-NUTS = {"impl_cmd": NUT_UPSMON}
 FAST = {"deadtime": 3, "hostsync": 3, "finaldelay": 0}
 
 OL = "ups.status: OL\nbattery.charge: 100\n"

@@ -13,7 +13,6 @@ upsd and NUT's primary.
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator, Sequence
 
 import pytest
@@ -27,7 +26,8 @@ from tests.support.nutpeer import (
     wait_until,
 )
 from tests.support.upsmonpeer import (
-    NUT_UPSMON,
+    NUTS,
+    OURS,
     Sandbox,
     UpsmonProcess,
     numlogins,
@@ -38,11 +38,6 @@ from tests.support.upsmonpeer import (
 
 pytestmark = pytest.mark.interop
 
-OUR_UPSMON: tuple[str, ...] = (sys.executable, "-m", "powerdown.cli.upsmon")
-# Ours runs as root in these tests (the privilege split is tested on its
-# own); -u root keeps the monitor able to read this interpreter.
-OURS = {"impl_cmd": OUR_UPSMON, "run_as": None, "flags": ("-F", "-D", "-u", "root")}
-NUTS = {"impl_cmd": NUT_UPSMON}
 
 OL = "ups.status: OL\nbattery.charge: 100\nbattery.runtime: 1800\n"
 OB = "ups.status: OB DISCHRG\nbattery.charge: 60\nbattery.runtime: 900\n"

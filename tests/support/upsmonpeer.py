@@ -49,17 +49,22 @@ import shlex
 import shutil
 import signal
 import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 
 from tests.support.nutpeer import NutServer, User, run, wait_until
 
 __all__ = [
     "NUT_UPSMON",
+    "OUR_UPSMON",
+    "OURS",
+    "NUTS",
     "NUT_2_8_0_NOTIFY_TYPES",
     "PRIMARY_USER",
     "PRIMARY_PASSWORD",
@@ -104,6 +109,15 @@ SECONDARY_PASSWORD = "secondary-pass"
 
 STOP_TIMEOUT = 5.0
 DEFAULT_RUN_AS: str | None = "nobody" if os.geteuid() == 0 else None
+
+#: powerdown's upsmon, run by this interpreter.
+OUR_UPSMON: tuple[str, ...] = (sys.executable, "-m", "powerdown.cli.upsmon")
+#: ``UpsmonProcess`` keywords for ours in tests: as the current user (root
+#: here; the privilege split has its own test), ``-u root`` so the monitor
+#: can still read this interpreter.
+OURS: dict[str, Any] = {"impl_cmd": OUR_UPSMON, "run_as": None, "flags": ("-F", "-D", "-u", "root")}
+#: ``UpsmonProcess`` keywords for NUT 2.8.0's (as nobody, the default).
+NUTS: dict[str, Any] = {"impl_cmd": NUT_UPSMON}
 
 
 class UpsmonError(RuntimeError):
