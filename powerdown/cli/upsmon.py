@@ -171,10 +171,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("Either stop the previous instance first, or use the 'reload' command.")
         return 1
 
+    # -D means foreground by default; NUT_DEBUG_LEVEL only raises the verbosity.
+    foreground = opts.foreground if opts.foreground is not None else opts.debug > 0
     if opts.debug == 0:
         with contextlib.suppress(ValueError):
             opts.debug = max(0, int(os.environ.get("NUT_DEBUG_LEVEL", "0")))
-    foreground = opts.foreground if opts.foreground is not None else opts.debug > 0
     _setup_logging(opts.debug, foreground or opts.check_flag)
 
     path = opts.config or paths.conffile("upsmon.conf")
