@@ -350,11 +350,13 @@ class DriverRunner:
         ctx.publish = self.server.broadcast
         if opts.write_pidfile:
             self.pidfile = _pidfile(self.prog, ctx.upsname)
+        # The pid file comes before the readiness signal: whoever started us
+        # (upsdrvctl, a script) may read it the moment we say we are up.
+        if self.pidfile is not None:
+            daemon.write_pidfile(self.pidfile)
         if ready is not None:
             ready()
             self._setup_logging(to_stderr=False)
-        if self.pidfile is not None:
-            daemon.write_pidfile(self.pidfile)
         self._install_signals()
         self._state("quiet")
         self.server.broadcast()
