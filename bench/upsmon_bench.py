@@ -828,6 +828,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     upsds = {"ours": ("ours", tuple(OUR_UPSD)), "nut": ("NUT", tuple(NUT_UPSD))}
     work = Path(tempfile.mkdtemp(prefix="upsmon-bench-python-"))
     runs: list[Run] = []
+    interrupted: str | None = None
+    python = work / "venv" / "bin" / "python"
     try:
         with _signals():
             print("building an interpreter 'nobody' can run ...", file=sys.stderr)
@@ -855,8 +857,12 @@ def main(argv: Sequence[str] | None = None) -> int:
                             )
                             runs.append(scenario.execute())
     except (KeyboardInterrupt, _Interrupted) as exc:
-        print(f"interrupted ({str(exc) or 'SIGINT'}); everything was stopped", file=sys.stderr)
-        return 130
+        interrupted = str(exc) or "SIGINT"
+        print(
+            f"interrupted ({interrupted}); everything was stopped; "
+            f"reporting the {len(runs)} complete run(s)",
+            file=sys.stderr,
+        )
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
@@ -882,6 +888,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "secondaries": args.ns,
             "cpus": os.cpu_count(),
         },
+        "interrupted": interrupted,
         "summary": {},
         "runs": [vars(r) for r in runs],
     }
@@ -897,7 +904,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     print("```json\n" + text + "\n```")
     if args.json:
         args.json.write_text(text + "\n")
-    return 0
+    return 130 if interrupted else 0
 
 
 if __name__ == "__main__":
