@@ -223,10 +223,15 @@ class StatusPoller:
         return text[len(prefix) : -1] if text.startswith(prefix) else text
 
     def wait_for(self, status: str, timeout: float = 10.0) -> float:
-        """The wall-clock time at which ``status`` was first served."""
+        """The wall-clock time at which ``status`` was first served.
+
+        Any status with all of its words counts: a quick primary may have
+        set FSD before our next look (``FSD OB LB``).
+        """
         deadline = time.monotonic() + timeout
+        want = set(status.split())
         while True:
-            if self.status() == status:
+            if want <= set(self.status().split()):
                 return time.time()
             if time.monotonic() > deadline:
                 raise TimeoutError(f"upsd did not serve {status!r} within {timeout} s")
