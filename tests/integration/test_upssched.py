@@ -81,16 +81,17 @@ def test_upssched_START_TIMER_fires_after_its_interval(box):
 
 def test_upssched_CANCEL_TIMER_before_it_fires_prevents_it(box):
     box.configure(
-        "AT ONBATT * START-TIMER onbattwarn 1\n"
-        "AT ONBATT * START-TIMER control 1\n"
+        "AT ONBATT * START-TIMER onbattwarn 4\n"
+        "AT ONBATT * START-TIMER control 4\n"
         "AT ONLINE * CANCEL-TIMER onbattwarn\n"
     )
+    # 4 s, not 1: under load, starting the second upssched can take a second.
     ok(box.call("ONBATT", "ups1"))
     ok(box.call("ONLINE", "ups1"))
     # "control", started just after, expires after "onbattwarn" would have;
     # once it has run and the
     # daemon has left (no timers at all), onbattwarn can no longer run.
-    box.wait_calls(1, timeout=5)
+    box.wait_calls(1, timeout=10)
     box.wait_no_daemon()
     assert box.args() == ["control"]
 
@@ -222,12 +223,12 @@ def test_upssched_START_TIMER_SHARED_reports_every_event_once(box):
 def test_upssched_CANCEL_TIMER_MATCHED_cancels_only_that_upss_timer(box):
     """upssched.conf(5) at HEAD documents CANCEL-TIMER-MATCHED (HEAD's own client lacks it)."""
     box.configure(
-        "AT ONBATT * START-TIMER onbattwarn 1\nAT ONLINE * CANCEL-TIMER-MATCHED onbattwarn\n"
+        "AT ONBATT * START-TIMER onbattwarn 4\nAT ONLINE * CANCEL-TIMER-MATCHED onbattwarn\n"
     )
     ok(box.call("ONBATT", "ups1"))
     ok(box.call("ONBATT", "ups2"))
     ok(box.call("ONLINE", "ups1"))
-    [call] = box.wait_calls(1, timeout=5)
+    [call] = box.wait_calls(1, timeout=10)
     box.wait_no_daemon()
     assert [(c.args, c.upsname) for c in box.calls()] == [("onbattwarn", "ups2")]
     assert call.notifytype == "ONBATT"
