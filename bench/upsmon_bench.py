@@ -90,6 +90,7 @@ import shutil
 import signal
 import socket
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -818,6 +819,26 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     return args
 
 
+def _revision() -> str:
+    """The commit our upsmon was copied from, ``+dirty`` if powerdown/ had changes."""
+    try:
+        head = subprocess.run(
+            ["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "-C", str(REPO), "status", "--porcelain", "--", "powerdown"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+    return head + ("+dirty" if dirty else "")
+
+
 @contextlib.contextmanager
 def _signals() -> Iterator[None]:
     old = {sig: signal.signal(sig, _on_signal) for sig in (signal.SIGTERM, signal.SIGHUP)}
@@ -835,6 +856,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     runs: list[Run] = []
     interrupted: str | None = None
     python = work / "venv" / "bin" / "python"
+    revision = _revision()  # read before the copy, so that it describes what ran
     try:
         with _signals():
             print("building an interpreter 'nobody' can run ...", file=sys.stderr)
@@ -877,7 +899,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"POLLFREQALERT {POLLFREQ}, FINALDELAY 0, HOSTSYNC {HOSTSYNC}, DEADTIME {DEADTIME}; "
         f"driver: our dummy-ups, pollinterval 1; {args.repeat} run(s) per cell, pooled. "
         f"Times in ms. NUT = `{args.nut_upsmon}` (2.8.0); ours = "
-        f"`{shlex.join([str(python), '-m', 'powerdown.cli.upsmon'])}` (asyncio, no uvloop)."
+        f"`{shlex.join([str(python), '-m', 'powerdown.cli.upsmon'])}` (asyncio, no uvloop) "
+        f"at {revision}."
     )
     doc: dict[str, Any] = {
         "settings": {
@@ -892,6 +915,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "repeat": args.repeat,
             "secondaries": args.ns,
             "cpus": os.cpu_count(),
+            "powerdown_revision": revision,
         },
         "interrupted": interrupted,
         "summary": {},
