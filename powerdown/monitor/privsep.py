@@ -31,6 +31,8 @@ __all__ = ["SHUTDOWN_BYTE", "Split", "split", "PipeShutdown", "DirectShutdown"]
 log = logging.getLogger("upsmon")
 
 SHUTDOWN_BYTE = b"\x01"
+# How long the monitor waits for the parent to report SHUTDOWNCMD done.
+DONE_TIMEOUT = 60
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,24 +41,35 @@ class Split:
 
     fd: int
     parent_pid: int
+    done_fd: int
 
 
 def split(*, shutdowncmd: str | None, powerdownflag: str | None, shutdownexit: float) -> Split:
     """Fork; return in the child (the monitor). The parent never returns."""
     rfd, wfd = os.pipe()
+    done_r, done_w = os.pipe()
     parent_pid = os.getpid()
     child = os.fork()
     if child == 0:
         os.close(rfd)
+        os.close(done_w)
         os.set_inheritable(wfd, False)
-        return Split(fd=wfd, parent_pid=parent_pid)
+        os.set_inheritable(done_r, False)
+        return Split(fd=wfd, parent_pid=parent_pid, done_fd=done_r)
     os.close(wfd)
-    code = _run_parent(rfd, child, shutdowncmd, powerdownflag, shutdownexit)
+    os.close(done_r)
+    os.set_inheritable(done_w, False)
+    code = _run_parent(rfd, child, shutdowncmd, powerdownflag, shutdownexit, done_w)
     os._exit(code)
 
 
 def _run_parent(
-    fd: int, child: int, shutdowncmd: str | None, powerdownflag: str | None, shutdownexit: float
+    fd: int,
+    child: int,
+    shutdowncmd: str | None,
+    powerdownflag: str | None,
+    shutdownexit: float,
+    done_fd: int,
 ) -> int:
     def forward(signum: int, _frame: object) -> None:
         with contextlib.suppress(ProcessLookupError):
@@ -86,6 +99,10 @@ def _run_parent(
         return 1
     started = time.monotonic()
     rc = run_shutdowncmd(shutdowncmd, powerdownflag)
+    # Tell the monitor SHUTDOWNCMD has run: only then does it log out, so a
+    # primary waiting on NUMLOGINS never goes before this host.
+    with contextlib.suppress(OSError):
+        os.write(done_fd, SHUTDOWN_BYTE)
     if shutdownexit != 0:
         # Stay until the monitor exits (or SHUTDOWNEXIT runs out), so a
         # service manager sees one upsmon until the end.
@@ -131,6 +148,12 @@ class PipeShutdown:
             os.write(self.link.fd, SHUTDOWN_BYTE)
         except OSError as exc:
             log.error("Unable to call parent pipe for shutdown: %s", exc.strerror)
+            return
+        # Stay logged in until the parent has run SHUTDOWNCMD (bounded: a
+        # hung command must not hold the primary past its HOSTSYNC forever).
+        ready, _, _ = select.select([self.link.done_fd], [], [], DONE_TIMEOUT)
+        if not ready:
+            log.error("The parent did not report SHUTDOWNCMD within %d s", DONE_TIMEOUT)
 
     def parent_gone(self) -> bool:
         """The parent's end of the pipe is closed: nobody can run SHUTDOWNCMD."""
