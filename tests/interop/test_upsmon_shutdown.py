@@ -183,7 +183,9 @@ def test_upsmon_ours_secondary_of_nut_upsd_and_nut_primary(sandbox: Sandbox) -> 
     """Our upsmon as a secondary of NUT's upsd (NUT's dummy-ups) and NUT's primary."""
     with _server(sandbox, nut=True) as server:
         ups = server.ups("ups")
-        prim = UpsmonProcess(sandbox, "primary", [primary(ups)], **NUTS)  # type: ignore[arg-type]
+        # NUT 2.8.0's secondary logs out before its parent runs SHUTDOWNCMD;
+        # a primary FINALDELAY (5 s by default, 1 s here) covers that gap.
+        prim = UpsmonProcess(sandbox, "primary", [primary(ups)], finaldelay=1, **NUTS)  # type: ignore[arg-type]
         secs = [
             UpsmonProcess(sandbox, "oursec", [secondary(ups)], finaldelay=1, **OURS),  # type: ignore[arg-type]
             UpsmonProcess(sandbox, "nutsec", [secondary(ups)], finaldelay=1, **NUTS),  # type: ignore[arg-type]
