@@ -44,6 +44,7 @@ from powerdown.monitor.notify import (
     NotifyType,
     parse_flags,
 )
+from powerdown.monitor.policy import Settings
 
 __all__ = [
     "Monitor",
@@ -85,6 +86,10 @@ class CertHost:
     forcessl: bool
 
 
+# The policy's settings keep NUT's defaults; the file's defaults are the same ones.
+_POLICY = Settings()
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class UpsmonConfig:
     """A whole ``upsmon.conf``; every field not set in the file has NUT's default.
@@ -95,25 +100,25 @@ class UpsmonConfig:
 
     path: str
     monitors: tuple[Monitor, ...] = ()
-    minsupplies: int = 1
+    minsupplies: int = _POLICY.minsupplies
     # A command line for /bin/sh -c, as NUT runs it.
     shutdowncmd: str | None = None
     # An argv; the caller appends the message as the last argument.
     notifycmd: tuple[str, ...] | None = None
     powerdownflag: str | None = None
-    pollfreq: float = 5.0
-    pollfreqalert: float = 5.0
-    hostsync: float = 15.0
-    deadtime: float = 15.0
-    finaldelay: float = 5.0
-    rbwarntime: float = 43200.0
-    nocommwarntime: float = 300.0
-    offduration: float = 30.0
-    overduration: float = -1.0
-    oblbduration: float = 0.0
-    alarmcritical: bool = True
+    pollfreq: float = _POLICY.pollfreq
+    pollfreqalert: float = _POLICY.pollfreqalert
+    hostsync: float = _POLICY.hostsync
+    deadtime: float = _POLICY.deadtime
+    finaldelay: float = _POLICY.finaldelay
+    rbwarntime: float = _POLICY.rbwarntime
+    nocommwarntime: float = _POLICY.nocommwarntime
+    offduration: float = _POLICY.offduration
+    overduration: float = _POLICY.overduration
+    oblbduration: float = _POLICY.oblbduration
+    alarmcritical: bool = _POLICY.alarmcritical
     # 0: exit right after SHUTDOWNCMD; negative: never; else that many seconds.
-    shutdownexit: float = 0.0
+    shutdownexit: float = _POLICY.shutdownexit
     pollfail_log_throttle_max: int = -1
     run_as_user: str | None = None
     certpath: str | None = None

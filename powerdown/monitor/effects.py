@@ -75,14 +75,8 @@ class Notifier:
     def _spawn(
         self, argv: list[str], *, env: dict[str, str] | None = None, stdin: bytes | None = None
     ) -> None:
-        try:
-            loop = asyncio.get_running_loop()
-        except RuntimeError:
-            loop = None
-        if loop is None:
-            _run_detached(argv, env, stdin)
-            return
-        task = loop.create_task(_run_child(argv, env, stdin))
+        """Start a child we do not wait for (its task reaps it); needs the running loop."""
+        task = asyncio.get_running_loop().create_task(_run_child(argv, env, stdin))
         self._children.add(task)
         task.add_done_callback(self._children.discard)
 
@@ -106,25 +100,6 @@ async def _run_child(argv: list[str], env: dict[str, str] | None, stdin: bytes |
         log.error("Can't run %s: %s", argv[0], exc.strerror or exc)
         return
     await proc.communicate(stdin)
-
-
-def _run_detached(argv: list[str], env: dict[str, str] | None, stdin: bytes | None) -> None:
-    try:
-        proc = subprocess.Popen(
-            argv,
-            env=env,
-            stdin=subprocess.PIPE if stdin is not None else subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            start_new_session=True,
-        )
-    except OSError as exc:
-        log.error("Can't run %s: %s", argv[0], exc.strerror or exc)
-        return
-    if stdin is not None and proc.stdin is not None:
-        with contextlib.suppress(OSError):
-            proc.stdin.write(stdin)
-            proc.stdin.close()
 
 
 def pdflag_status(path: str | None) -> int:

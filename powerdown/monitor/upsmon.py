@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
 import os
 import signal
@@ -78,21 +79,8 @@ class ShutdownCaller(Protocol):
 
 
 def settings_of(cfg: UpsmonConfig) -> Settings:
-    return Settings(
-        minsupplies=cfg.minsupplies,
-        pollfreq=cfg.pollfreq,
-        pollfreqalert=cfg.pollfreqalert,
-        hostsync=cfg.hostsync,
-        deadtime=cfg.deadtime,
-        finaldelay=cfg.finaldelay,
-        rbwarntime=cfg.rbwarntime,
-        nocommwarntime=cfg.nocommwarntime,
-        offduration=cfg.offduration,
-        overduration=cfg.overduration,
-        oblbduration=cfg.oblbduration,
-        alarmcritical=cfg.alarmcritical,
-        shutdownexit=cfg.shutdownexit,
-    )
+    """The policy's settings, taken by name from the parsed upsmon.conf."""
+    return Settings(**{f.name: getattr(cfg, f.name) for f in dataclasses.fields(Settings)})
 
 
 def supplies_of(cfg: UpsmonConfig) -> list[Supply]:
@@ -363,11 +351,9 @@ class UpsmonDaemon:
                 actions = self.machine.gone(session.name, now)
             else:
                 actions = self.machine.status(session.name, now, result.status, alarm=result.alarm)
+            await self._execute(actions)
             if result.dropped:
-                await self._execute(actions)
                 self.machine.dropped(session.name)
-            else:
-                await self._execute(actions)
 
     async def _execute(self, actions: Sequence[Action]) -> None:
         for action in actions:
