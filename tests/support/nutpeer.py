@@ -205,14 +205,19 @@ class _Settled:
         return now - self.since >= self.SETTLE
 
 
+class Port(str):
+    """A ``port =`` value written into ups.conf as it is (not a file to copy)."""
+
+
 @dataclass
 class NutServer:
     """A driver per device plus one upsd, all on loopback in a sandbox.
 
     Args:
         devices: UPS name -> path of a ``.dev`` or ``.seq`` file (copied into
-            the sandbox and served by ``driver_cmd -a <name>``), or a
-            ``ups@host:port`` string (a repeater's port, used as it is).
+            the sandbox and served by ``driver_cmd -a <name>``), a
+            ``ups@host:port`` string (a repeater's port, used as it is), or a
+            :class:`Port` (a real driver's port: a pty, an SNMP agent).
         users: ``upsd.users`` sections.
         extra_upsd_conf: lines appended to ``upsd.conf`` (after ``LISTEN``).
         driver_options: UPS name -> extra ``ups.conf`` settings (``mode`` …).
@@ -294,7 +299,10 @@ class NutServer:
         for name, source in self.devices.items():
             ups_lines.append(f"[{name}]")
             ups_lines.append(f"  driver = {Path(self.driver_cmd[-1]).name}")
-            if isinstance(source, str) and "@" in source:
+            if isinstance(source, Port):
+                # a real driver's port (a pty, an SNMP agent's address): used as it is.
+                ups_lines.append(f'  port = "{_escape(source)}"')
+            elif isinstance(source, str) and "@" in source:
                 # dummy-ups in repeater mode: the port is a UPS of another upsd.
                 ups_lines.append(f'  port = "{source}"')
             else:
