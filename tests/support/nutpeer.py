@@ -50,6 +50,7 @@ __all__ = [
     "User",
     "NutServer",
     "NutServerError",
+    "Port",
     "free_port",
     "run",
     "nut_env",
