@@ -1,0 +1,1 @@
+"""usbhid-ups: NUT's USB HID power-device driver."""
