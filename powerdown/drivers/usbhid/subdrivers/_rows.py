@@ -20,7 +20,6 @@ from powerdown.state.tree import Flag
 
 if TYPE_CHECKING:
     from powerdown.drivers.usbhid.hidparser import HidField, ReportDescriptor
-
     from powerdown.drivers.usbhid.matcher import UsbInfo
 
 __all__ = [

@@ -36,7 +36,6 @@ from powerdown.drivers.usbhid.subdrivers._rows import (
 
 if TYPE_CHECKING:
     from powerdown.drivers.usbhid.hidparser import ReportDescriptor
-
     from powerdown.drivers.usbhid.matcher import UsbInfo
 
 __all__ = ["SUBDRIVER", "APC_VENDORID", "apc_date_conversion", "product_info"]

@@ -40,7 +40,6 @@ from powerdown.drivers.usbhid.subdrivers._rows import (
 
 if TYPE_CHECKING:
     from powerdown.drivers.usbhid.hidparser import ReportDescriptor
-
     from powerdown.drivers.usbhid.matcher import UsbInfo
 
 __all__ = ["SUBDRIVER", "CPS_VENDORID", "STMICRO_VENDORID", "CpsScale", "SCALE"]
