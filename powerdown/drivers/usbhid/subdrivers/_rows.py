@@ -82,9 +82,15 @@ def status(path: str, lookup: Lookup, *, hu: HU = HU.NONE) -> HidInfo:
     return HidInfo(var="BOOL", hidpath=path, fmt=None, hu=hu, lookup=lookup)
 
 
-def cmd(name: str, path: str, value: str, *, hu: HU = HU.CMD) -> HidInfo:
-    """An instant command that writes ``value`` to ``path``."""
-    return HidInfo(var=name, hidpath=path, fmt=value, hu=hu)
+def cmd(
+    name: str, path: str, value: str | None, *, hu: HU = HU.CMD, lookup: Lookup | None = None
+) -> HidInfo:
+    """An instant command that writes ``value`` to ``path``.
+
+    With a lookup, its ``to_hid`` turns the value (or the command's
+    argument, or None) into what is written, as NUT's ``nuf``.
+    """
+    return HidInfo(var=name, hidpath=path, fmt=value, hu=hu, lookup=lookup)
 
 
 def table(values: Iterable[tuple[int, str]]) -> Lookup:
