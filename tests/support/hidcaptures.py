@@ -46,6 +46,12 @@ class PathLine:
     size: int  # bits
     value: float  # NUT prints "%g"
     text: str  # the value as printed, for exact comparisons
+    report: bytes | None = None
+    """The bytes of the last report line with this id logged before this line.
+
+    NUT logs the report it decoded just before the Path line, so these are the
+    bytes the value came from; None when that report line was not captured.
+    """
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -104,6 +110,7 @@ def parse(text: str, *, name: str) -> Capture:
     upsc: dict[str, str] = {}
     block: str | None = None
     descriptor_length: int | None = None
+    last_report: dict[int, bytes] = {}
     for lineno, raw in enumerate(text.splitlines(), start=1):
         where = f"{name}:{lineno}"
         line = raw.rstrip()
@@ -141,6 +148,7 @@ def parse(text: str, *, name: str) -> Capture:
             if not data:
                 raise CaptureFormatError(f"{where}: empty report")
             report_log.append(ReportLine(kind=kind, report_id=data[0], data=data))
+            last_report[data[0]] = data
         elif key == "path":
             m = _PATH_RE.match(value)
             if m is None:
@@ -154,6 +162,7 @@ def parse(text: str, *, name: str) -> Capture:
                     size=int(m["size"]),
                     value=float(m["value"]),
                     text=m["value"],
+                    report=last_report.get(int(m["rid"], 16)),
                 )
             )
         else:
