@@ -1,0 +1,163 @@
+"""Every subdriver's table is well formed, and each claims exactly NUT's ids."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from powerdown.drivers.usbhid import usages
+from powerdown.drivers.usbhid.mapping import HU, STATUS_WORDS, Lookup, lookup_to_nut
+from powerdown.drivers.usbhid.matcher import UsbInfo
+from powerdown.drivers.usbhid.subdrivers import apc, belkin, cps, liebert, powercom, tripplite
+from powerdown.state.tree import Flag
+
+MODULES = [apc, cps, tripplite, liebert, powercom, belkin]
+
+# NUT HEAD's id tables (vendor id -> product ids), per subdriver.
+NUT_IDS = {
+    "apc": {0x051D: {0x0000, 0x0002, 0x0003, 0x0004, 0x0005}},
+    "cps": {0x0764: {0x0005, 0x0501, 0x0601}, 0x0483: {0xA430}},
+    "tripplite": {
+        0x09AE: {
+            0x1003,
+            0x1007,
+            0x1008,
+            0x1009,
+            0x1010,
+            0x1330,
+            0x2005,
+            0x2007,
+            0x2008,
+            0x2009,
+            0x2010,
+            0x2011,
+            0x2012,
+            0x2013,
+            0x2014,
+            0x3008,
+            0x3009,
+            0x3010,
+            0x3011,
+            0x3012,
+            0x3013,
+            0x3014,
+            0x3015,
+            0x3016,
+            0x3024,
+            0x4001,
+            0x4002,
+            0x4003,
+            0x4004,
+            0x4005,
+            0x4006,
+            0x4007,
+            0x4008,
+        },
+        0x03F0: {0x0001, 0x1FE0, 0x1FE1, 0x1FE2, 0x1FE3, 0x1F06, 0x1F08, 0x1F09, 0x1F0A},
+        0x05DD: {0xA011, 0xA0A0},
+    },
+    "liebert": {0x06DA: {0xFFFF}},
+    "powercom": {0x0D9F: {0x00A2, 0x00A3, 0x00A4, 0x00A5, 0x00A6, 0x0004, 0x0001}},
+    "belkin": {
+        0x050D: {0x0980, 0x0900, 0x0910, 0x0912, 0x0551, 0x0750, 0x0751, 0x0375, 0x0F51, 0x1100},
+        0x10AF: {0x0000, 0x0001, 0x0002, 0x0004, 0x0008},
+    },
+}
+
+# Rows per table in NUT HEAD (powercom: less the raw report-0xa4 battery.voltage row).
+NUT_ROWS = {"apc": 97, "cps": 57, "tripplite": 77, "liebert": 39, "powercom": 81, "belkin": 83}
+
+FORMAT = re.compile(r"^%(\.\d)?[fsd]$|^%\.\d+f%%$")
+NAME = re.compile(r"^[a-z][a-z0-9]*(\.[a-z0-9]+)+$")
+
+
+def short(mod: object) -> str:
+    return mod.__name__.rsplit(".", 1)[1]  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("mod", MODULES, ids=short)
+def test_subdriver_claims_nut_ids_only(mod):
+    ids = NUT_IDS[short(mod)]
+    for vid, pids in ids.items():
+        for pid in pids:
+            assert mod.SUBDRIVER.claims(UsbInfo(vendorid=vid, productid=pid)), (hex(vid), hex(pid))
+        for pid in (0x0002 if 0x0002 not in pids else 0x7777, 0xBEEF):
+            assert not mod.SUBDRIVER.claims(UsbInfo(vendorid=vid, productid=pid))
+    for vid, pid in ((0x1234, 0x0002), (0x0000, 0x0000), (0x046D, 0xC52B)):
+        if vid not in ids:
+            assert not mod.SUBDRIVER.claims(UsbInfo(vendorid=vid, productid=pid))
+
+
+def test_subdriver_no_two_claim_one_device():
+    for name, ids in NUT_IDS.items():
+        for vid, pids in ids.items():
+            for pid in pids:
+                claimed = [
+                    short(m)
+                    for m in MODULES
+                    if m.SUBDRIVER.claims(UsbInfo(vendorid=vid, productid=pid))
+                ]
+                assert claimed == [name]
+
+
+@pytest.mark.parametrize("mod", MODULES, ids=short)
+def test_subdriver_rows_are_well_formed(mod):
+    sub = mod.SUBDRIVER
+    assert len(sub.mapping) == NUT_ROWS[short(mod)]
+    tables = (*sub.usage_tables, usages.GENERIC)
+    for row in sub.mapping:
+        assert row.hidpath is not None
+        path = usages.name_to_path(row.hidpath, *tables)
+        # Tripp Lite renames four page-0x84 usages, so compare numbers, not names.
+        assert usages.name_to_path(usages.path_to_name(path, *tables), *tables) == path
+        if row.hu & HU.CMD:
+            assert NAME.match(row.var), row
+            assert row.fmt is not None or (row.lookup is not None and row.lookup.to_hid), row
+            continue
+        if row.var == "BOOL":
+            assert isinstance(row.lookup, Lookup), row
+            continue
+        assert NAME.match(row.var), row
+        if row.hu & HU.ABSENT:
+            assert row.fmt is not None and row.fmt.isdigit(), row
+        else:
+            assert row.fmt is not None and FORMAT.match(row.fmt), row
+        if row.st_flags & Flag.RW:
+            writable = row.lookup is None or row.lookup.to_hid is not None or row.lookup.table
+            # NUT's own exception: belkin-hid marks it RW with a one-way conversion.
+            assert writable or (short(mod), row.var) == ("belkin", "input.sensitivity"), row
+        if row.st_flags & Flag.STRING and not row.hu & HU.ENUM:  # NUT: an enum needs none
+            assert row.length > 0, row
+
+
+@pytest.mark.parametrize("mod", MODULES, ids=short)
+def test_subdriver_status_lookups_give_status_words(mod):
+    words = set(STATUS_WORDS) | {"normal"}
+    for row in mod.SUBDRIVER.mapping:
+        if row.var != "BOOL":
+            continue
+        assert row.lookup is not None
+        values = list(row.lookup.table) or [0, 1, 2, 4, 8, 16, 0x18, 0x20, 0x40, 0x80, 0x2000]
+        for value in values:
+            word = lookup_to_nut(row.lookup, float(value))
+            if word is not None:
+                assert word.lstrip("!") in words, (row, value, word)
+
+
+@pytest.mark.parametrize("mod", MODULES, ids=short)
+def test_subdriver_usage_tables_are_vendor_usages(mod):
+    for table in mod.SUBDRIVER.usage_tables:
+        for usage, name in table.items():
+            assert 0 <= usage <= 0xFFFFFFFF and name.isidentifier()
+
+
+def test_subdriver_labels_are_nuts():
+    assert [m.SUBDRIVER.label for m in MODULES] == [
+        "APC HID 0.101",
+        "CyberPower HID 0.85",
+        "TrippLite HID 0.85",
+        "Phoenixtec/Liebert HID 0.41",
+        "PowerCOM HID 0.75",
+        "Belkin/Liebert HID 0.23",
+    ]
