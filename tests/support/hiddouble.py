@@ -133,7 +133,7 @@ class ReplayFile:
         return Path(f"{self.path}.sets")
 
     @property
-    def int(self) -> Path:
+    def ints(self) -> Path:
         return Path(f"{self.path}.int")
 
     def vanish(self) -> None:
@@ -152,7 +152,7 @@ class ReplayFile:
         return out
 
     def push_interrupt(self, data: bytes) -> None:
-        with open(self.int, "a") as f:
+        with open(self.ints, "a") as f:
             f.write(data.hex() + "\n")
 
     def update_reports(self, reports: Mapping[int, bytes]) -> None:
@@ -203,7 +203,7 @@ class _FileDevice(ReplayDevice):
         )
         self.replay = replay
         self.mtime = _mtime(replay.path)
-        self.int_offset = replay.int.stat().st_size if replay.int.exists() else 0
+        self.int_offset = replay.ints.stat().st_size if replay.ints.exists() else 0
 
     def _check(self) -> None:
         if self.replay.gone.exists():
@@ -226,8 +226,8 @@ class _FileDevice(ReplayDevice):
 
     def interrupt_read(self, length: int, timeout_ms: int) -> bytes | None:
         self._check()
-        if self.replay.int.exists():
-            with open(self.replay.int) as f:
+        if self.replay.ints.exists():
+            with open(self.replay.ints) as f:
                 f.seek(self.int_offset)
                 line = f.readline()
                 if line.endswith("\n"):
