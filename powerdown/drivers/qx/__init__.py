@@ -1,0 +1,1 @@
+"""nutdrv_qx: the Q* (Megatec family) serial protocols."""
