@@ -309,6 +309,13 @@ class _Parser:
                 )
             value = int.from_bytes(data[pos + 1 : pos + 1 + nbytes], "little")
             pos += 1 + nbytes
+            if prefix & 0xFC == 0xFC:
+                # 0xfc, 0xfd, 0xff are reserved; NUT skips them as it skips
+                # the long item, by the low byte of their data
+                pos += value & 0xFF
+                if pos > end:
+                    raise HidParseError(start, f"item 0x{prefix:02x} runs past the end")
+                continue
             self.item(start, prefix & 0xFC, value, nbytes)
         return ReportDescriptor(
             fields=tuple(self.fields),
@@ -475,7 +482,7 @@ def _id_bits(f: HidField) -> int:
     return 8 if f.report_id else 0
 
 
-def get_logical(f: HidField, report: bytes) -> int:
+def get_logical(f: HidField, report: bytes | bytearray) -> int:
     """The field's logical value in ``report`` (NUT's GetValue).
 
     Bits past the end of a short report read as 0.  Only the bits the logical
@@ -540,7 +547,7 @@ def to_logical(f: HidField, value: float) -> int:
     return max(lmin, min(lmax, logical))
 
 
-def get_value(f: HidField, report: bytes) -> float:
+def get_value(f: HidField, report: bytes | bytearray) -> float:
     """The field's value in ``report`` (id byte first when ids are used), in physical units."""
     return to_physical(f, get_logical(f, report))
 
