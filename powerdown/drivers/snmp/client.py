@@ -24,8 +24,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from pysnmp.hlapi.v3arch import asyncio as hlapi
 from pyasn1.type import univ
+from pysnmp.hlapi.v3arch import asyncio as hlapi
 from pysnmp.proto import rfc1902, rfc1905
 
 from powerdown.drivers.framework import DeviceError
