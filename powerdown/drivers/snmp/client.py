@@ -24,9 +24,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from pyasn1.type import univ
 from pysnmp.hlapi.v3arch import asyncio as hlapi
 from pysnmp.proto import rfc1902, rfc1905
+from pysnmp.proto.rfc1902 import univ  # pyasn1, as pysnmp uses it
 
 from powerdown.drivers.framework import DeviceError
 from powerdown.drivers.snmp.poll import Kind, SetPlan, SetType, Value
