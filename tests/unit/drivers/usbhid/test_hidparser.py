@@ -758,3 +758,54 @@ def test_set_then_get_round_trips(
     first = offset + 8
     keep = ~(((1 << size) - 1) << first)
     assert int.from_bytes(report, "little") & keep == int.from_bytes(before, "little") & keep
+
+
+# --- a real descriptor ----------------------------------------------------------
+
+# HID UPS 5131:2007, https://github.com/networkupstools/nut/issues/3227 (its
+# descriptor and reports are in tests/data/usbhid/hid-5131-2007.txt).  The
+# reporter posted no NUT Path lines, so the expected layout and logical values
+# below are what NUT's own Parse_ReportDesc and GetValue (drivers/hidparser.c,
+# compiled from NUT's tree) gave for these bytes.
+NUT_LAYOUT_5131_2007 = [
+    # path, kind, report id, offset, size, logical value in the captured report
+    ("UPS.PowerSummary.PowerSummaryID", FEATURE, 0x0B, 0, 4, 1),
+    ("UPS.PowerSummary.FlowID", FEATURE, 0x0B, 4, 4, 3),
+    ("UPS.PowerSummary.BatteryPresent", FEATURE, 0x0B, 8, 1, 1),
+    ("UPS.PowerSummary.CapacityMode", FEATURE, 0x0B, 9, 1, 0),
+    ("UPS.PowerSummary.Rechargeable", FEATURE, 0x0B, 10, 1, 1),
+    ("UPS.PowerSummary.DesignCapacity", FEATURE, 0x0B, 16, 24, 400),
+    ("UPS.PowerSummary.WarningCapacityLimit", FEATURE, 0x0B, 40, 24, 40),
+    ("UPS.PowerSummary.CapacityGranularity1", FEATURE, 0x0B, 64, 24, 4),
+    ("UPS.PowerSummary.CapacityGranularity2", FEATURE, 0x0B, 88, 24, 1),
+    ("UPS.PowerSummary.ConfigVoltage", FEATURE, 0x0B, 112, 16, 220),
+    ("UPS.PowerSummary.FullChargeCapacity", FEATURE, 0x0B, 128, 24, 400),
+    ("UPS.PowerSummary.RemainingCapacity", FEATURE, 0x0B, 152, 24, 400),
+    ("UPS.PowerSummary.RemainingCapacity", INPUT, 0x0B, 0, 24, 400),
+    ("UPS.PowerSummary.RunTimeToEmpty", INPUT, 0x0B, 24, 16, 0),
+    ("UPS.PowerSummary.PresentStatus.ACPresent", INPUT, 0x0B, 40, 1, 1),
+    ("UPS.PowerSummary.PresentStatus.Discharging", INPUT, 0x0B, 41, 1, 0),
+    ("UPS.PowerSummary.PresentStatus.Charging", INPUT, 0x0B, 42, 1, 0),
+    ("UPS.PowerSummary.PresentStatus.BelowRemainingCapacityLimit", INPUT, 0x0B, 43, 1, 0),
+]
+
+
+def test_real_descriptor_5131_2007_lays_out_as_nut() -> None:
+    from tests.support.hidcaptures import load
+
+    cap = load("hid-5131-2007")
+    desc = parse_report_descriptor(cap.descriptor)
+    got = []
+    for f in desc.fields:
+        report = cap.reports[("feature" if f.kind == FEATURE else "interrupt", f.report_id)]
+        got.append(
+            (path_to_name(f.path), f.kind, f.report_id, f.offset, f.size, get_logical(f, report))
+        )
+    assert got == NUT_LAYOUT_5131_2007
+    # NUT's report buffer: replen[0x0b] + 1 = 22 + 1 bytes, the feature report's
+    assert desc.report_size(0x0B) == 23 == len(cap.reports[("feature", 0x0B)])
+    assert desc.report_size(0x0B, INPUT) == 7 == len(cap.reports[("interrupt", 0x0B)])
+    # ConfigVoltage: volts with exponent 5 -> NUT shows 220 * 10^-2
+    voltage = desc.find(name_to_path("UPS.PowerSummary.ConfigVoltage"), FEATURE)
+    assert voltage is not None
+    assert f"{get_value(voltage, cap.reports[('feature', 0x0B)]):g}" == "2.2"
