@@ -69,7 +69,9 @@ def test_unclaimed_device_needs_the_subdriver_option() -> None:
     odd = make_device(vendorid=0x1234)
     with pytest.raises(DeviceError):
         HidUps(Settings(), Dstate(), opener=lambda: [odd]).initups()
-    core = HidUps(Settings(subdriver="apc"), Dstate(), opener=lambda: [make_device(vendorid=0x1234)])
+    core = HidUps(
+        Settings(subdriver="apc"), Dstate(), opener=lambda: [make_device(vendorid=0x1234)]
+    )
     core.initups()
     assert core.sub is not None and core.sub.name == "APC HID"
 
