@@ -24,7 +24,7 @@ from types import MappingProxyType
 
 from powerdown.drivers.usbhid.mapping import Subdriver
 from powerdown.drivers.usbhid.matcher import UsbInfo
-from powerdown.drivers.usbhid.subdrivers import apc, belkin, cps, liebert, tripplite
+from powerdown.drivers.usbhid.subdrivers import apc, belkin, cps, liebert, powercom, tripplite
 
 __all__ = ["SUBDRIVERS", "EXPLORE", "choose", "by_name", "names"]
 
@@ -49,6 +49,7 @@ SUBDRIVERS: tuple[Subdriver, ...] = (
     belkin.SUBDRIVER,
     cps.SUBDRIVER,
     liebert.SUBDRIVER,
+    powercom.SUBDRIVER,
     tripplite.SUBDRIVER,
 )
 
