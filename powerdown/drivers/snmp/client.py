@@ -20,11 +20,16 @@ data stale and the next poll tries again.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from pysnmp.hlapi.v3arch import asyncio as hlapi
+with warnings.catch_warnings():
+    # pysnmp 7.1 imports a name pysmi has deprecated; not ours to fix.
+    warnings.filterwarnings("ignore", category=DeprecationWarning, module="pysmi")
+    warnings.filterwarnings("ignore", "getReadersFromUrls", DeprecationWarning)
+    from pysnmp.hlapi.v3arch import asyncio as hlapi
 from pysnmp.proto import rfc1902, rfc1905
 from pysnmp.proto.rfc1902 import univ  # pyasn1, as pysnmp uses it
 

@@ -29,14 +29,10 @@ from powerdown.drivers.main import run_driver
 from powerdown.drivers.options import DriverVar
 from powerdown.drivers.snmp.client import SettingsError, SnmpClient, SnmpSettings, parse_port
 from powerdown.drivers.snmp.mib import INFOSIZE, Mib2Nut
-from powerdown.drivers.snmp.mibs.apcc import APCC
-from powerdown.drivers.snmp.mibs.ietf import IETF, TRIPPLITE
+from powerdown.drivers.snmp.mibs import MIBS
 from powerdown.drivers.snmp.poll import SetPlan, Walk, Walker, decode_string, norm, plan_set
 
 __all__ = ["SnmpUps", "main", "MIBS", "DEFAULT_POLLFREQ"]
-
-#: The tables ``mibs=auto`` tries, in NUT's order (vendor tables before ietf).
-MIBS: tuple[Mib2Nut, ...] = (APCC, TRIPPLITE, IETF)
 
 DEFAULT_POLLFREQ = 30
 SYSOID_OID = "1.3.6.1.2.1.1.2.0"

@@ -1,0 +1,22 @@
+"""The mapping tables snmp-ups knows, in the order ``mibs=auto`` tries them (NUT's).
+
+Vendor tables come before ``ietf``, so a device that speaks both gets its
+vendor's (richer) mapping.  Pure: data only.
+"""
+
+from __future__ import annotations
+
+from powerdown.drivers.snmp.mib import Mib2Nut
+from powerdown.drivers.snmp.mibs.apcc import APCC
+from powerdown.drivers.snmp.mibs.ietf import IETF, TRIPPLITE
+
+__all__ = ["MIBS", "by_name"]
+
+MIBS: tuple[Mib2Nut, ...] = (APCC, TRIPPLITE, IETF)
+
+
+def by_name(name: str) -> Mib2Nut | None:
+    for mib in MIBS:
+        if mib.name == name:
+            return mib
+    return None

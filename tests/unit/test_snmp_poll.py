@@ -1,0 +1,312 @@
+"""snmp-ups' pure parts: the tables, NUT's decoders, the walk and SET planning (no sockets)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from powerdown.drivers.dstate import Dstate
+from powerdown.drivers.snmp.mib import Mib2Nut, Su, info, pairs
+from powerdown.drivers.snmp.mibs import MIBS
+from powerdown.drivers.snmp.mibs.apcc import APCC
+from powerdown.drivers.snmp.mibs.ietf import IETF
+from powerdown.drivers.snmp.poll import (
+    SetPlan,
+    SetType,
+    Status,
+    Value,
+    Walker,
+    decode_string,
+    format_number,
+    plan_set,
+    strtol,
+)
+from powerdown.state.tree import Flag
+
+OID = re.compile(r"^\.?1(\.\d+)+$")
+NAME = re.compile(r"^[a-zA-Z0-9.%-]+$")
+
+
+def run_walk(walker: Walker, dstate: Dstate, values: dict[str, Value], *, init: bool) -> list:
+    """Drive a walk from a dict; returns the requests it made."""
+    requests = []
+    walk = walker.walk(dstate, init=init)
+    try:
+        oids = next(walk)
+        while True:
+            requests.append(oids)
+            oids = walk.send({o: values.get(o) for o in oids})
+    except StopIteration:
+        pass
+    return requests
+
+
+def poll(walker: Walker, values: dict[str, Value], dstate: Dstate | None = None) -> Dstate:
+    """initinfo's walk then one update walk, as the driver runs them."""
+    dstate = dstate or Dstate()
+    run_walk(walker, dstate, values, init=True)
+    dstate.alarm_init()
+    dstate.status_init()
+    run_walk(walker, dstate, values, init=False)
+    dstate.alarm_commit()
+    dstate.status_commit()
+    return dstate
+
+
+# -- tables -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("mib", MIBS, ids=lambda m: m.name)
+def test_table_rows_are_well_formed(mib: Mib2Nut) -> None:
+    for row in mib.table:
+        assert NAME.match(row.name), row
+        if row.oid is not None:
+            assert OID.match(row.oid.replace("%i", "1")), row
+        else:
+            assert row.default is not None, row
+        if row.is_command:
+            assert row.default is not None and strtol(row.default) >= 0, row
+        if row.lookup is not None:
+            assert row.lookup.pairs, row
+            assert all(isinstance(n, int) and isinstance(w, str) for n, w in row.lookup.pairs)
+        assert row.length > 0, row
+    assert mib.find("ups.model") or mib.find("device.model")
+
+
+def test_detection_order_is_nuts_vendor_tables_before_ietf() -> None:
+    assert [m.name for m in MIBS] == ["apcc", "tripplite", "ietf"]
+
+
+def test_lookups_both_ways() -> None:
+    sensitivity = APCC.find("input.sensitivity")
+    assert sensitivity is not None and sensitivity.lookup is not None
+    assert sensitivity.lookup.to_nut(3) == "medium"
+    assert sensitivity.lookup.to_device("high") == 4
+    assert sensitivity.lookup.to_device("bogus") == -1  # as NUT's su_find_valinfo
+    assert sensitivity.lookup.to_nut(99) is None
+
+
+# -- decoders -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("value", "mult", "text"),
+    [
+        (2232, 0.1, "223.20"),
+        (500, 0.1, "50"),
+        (30, 60.0, "1800"),
+        (227, 0.1, "22.70"),
+        (43, 0.1, "4.30"),
+        (-1, 1.0, "-1"),
+        (90, 3, "270"),
+        (230001, 0.001, "230.00"),  # not whole to a float's epsilon: NUT shows decimals
+        (230000, 0.001, "230"),
+        (1, 0.001, "0.00"),
+    ],
+)
+def test_format_number_is_nuts(value: int, mult: float, text: str) -> None:
+    assert format_number(value, mult) == text
+
+
+def test_decode_string_text_hex_and_length() -> None:
+    assert decode_string(b"Smart-UPS 5000") == "Smart-UPS 5000"
+    assert decode_string(b"x" * 200) == "x" * 127
+    cyrillic = "Серверная".encode()
+    # net-snmp's hex: "XX " per byte, 16 bytes a line (as NUT 2.8.0 shows it).
+    assert decode_string(cyrillic) == ("D0 A1 D0 B5 D1 80 D0 B2 D0 B5 D1 80 D0 BD D0 B0 \nD1 8F ")
+    assert decode_string(b"") == ""
+
+
+@pytest.mark.parametrize(
+    ("text", "number"), [("42", 42), (" -7x", -7), ("0x1f", 31), ("010", 8), ("abc", 0)]
+)
+def test_strtol_is_cs(text: str, number: int) -> None:
+    assert strtol(text) == number
+
+
+# -- the walk -------------------------------------------------------------------
+
+U = "1.3.6.1.4.1.318.1.1.1."
+
+
+def apc(**overrides: Value) -> dict[str, Value]:
+    values = {
+        U + "1.1.1.0": Value.string("Smart-UPS 1500"),
+        U + "4.1.1.0": Value.integer(2),
+        U + "2.1.1.0": Value.integer(2),
+        U + "7.2.6.0": Value.integer(1),
+        U + "2.2.4.0": Value.integer(1),
+        U + "2.2.1.0": Value.integer(99),
+        U + "2.3.1.0": Value.integer(987),
+        U + "2.2.3.0": Value.ticks(123456),
+        U + "5.2.10.0": Value.ticks(9000),
+    }
+    values.update({k.replace("_", "."): v for k, v in overrides.items()})
+    return values
+
+
+def test_apcc_status_words_compose_ups_status() -> None:
+    d = poll(Walker(APCC), apc())
+    assert d.getinfo("ups.status") == "OL"
+    on_battery = apc()
+    on_battery[U + "4.1.1.0"] = Value.integer(3)
+    on_battery[U + "2.1.1.0"] = Value.integer(3)
+    on_battery[U + "2.2.4.0"] = Value.integer(2)
+    assert poll(Walker(APCC), on_battery).getinfo("ups.status") == "OB LB RB"
+    boost = apc()
+    boost[U + "4.1.1.0"] = Value.integer(4)
+    boost[U + "7.2.6.0"] = Value.integer(3)
+    assert poll(Walker(APCC), boost).getinfo("ups.status") == "OL BOOST CAL"
+
+
+def test_unique_high_precision_row_wins_and_the_coarse_one_is_the_fallback() -> None:
+    d = poll(Walker(APCC), apc())
+    assert d.getinfo("battery.charge") == "98.70"  # upsHighPrecBatteryCapacity
+    coarse = apc()
+    del coarse[U + "2.3.1.0"]
+    assert poll(Walker(APCC), coarse).getinfo("battery.charge") == "99"
+
+
+def test_neginvalid_drops_the_row() -> None:
+    values = apc()
+    values[U + "3.3.1.0"] = Value.integer(-1)  # high-precision input voltage: invalid
+    values[U + "3.2.1.0"] = Value.integer(230)
+    walker = Walker(APCC)
+    d = poll(walker, values)
+    assert d.getinfo("input.voltage") == "230"
+
+
+def test_ticks_strings_and_nuts_length_multiplier() -> None:
+    d = poll(Walker(APCC), apc())
+    assert d.getinfo("battery.runtime") == "1234"  # TimeTicks / 100
+    assert d.getinfo("ups.delay.shutdown") == "270"  # 90 s times the row's length 3
+    assert d.getinfo("ups.mfr") == "APC"  # server-side default (ABSENT)
+    assert d.tree.get("ups.delay.shutdown").flags & Flag.RW
+
+
+def test_rows_missing_at_init_are_never_asked_again_and_static_rows_read_once() -> None:
+    walker = Walker(APCC)
+    dstate = Dstate()
+    run_walk(walker, dstate, apc(), init=True)
+    requests = run_walk(walker, dstate, apc(), init=False)
+    asked = {oid for batch in requests for oid in batch}
+    assert U + "2.2.1.0" in asked or U + "2.3.1.0" in asked
+    assert U + "1.1.1.0" not in asked  # ups.model: static
+    assert U + "3.3.1.0" not in asked  # absent at init: dropped
+
+
+def test_update_keeps_the_last_value_of_a_row_that_stops_answering() -> None:
+    walker = Walker(APCC)
+    d = poll(walker, apc())
+    assert d.getinfo("battery.runtime") == "1234"
+    values = apc()
+    del values[U + "2.2.3.0"]
+    run_walk(walker, d, values, init=False)
+    assert d.getinfo("battery.runtime") == "1234"
+    assert walker.flags[APCC.table.index(APCC.find("battery.runtime"))] & Su.FLAG_STALE
+
+
+P = "1.3.6.1.2.1.33.1."
+
+
+def ietf(phases: int) -> dict[str, Value]:
+    values = {
+        P + "1.1.0": Value.string("ACME"),
+        P + "1.2.0": Value.string("UPS 3000"),
+        P + "3.2.0": Value.integer(phases),
+        P + "4.3.0": Value.integer(phases),
+        P + "4.1.0": Value.integer(5),
+        P + "2.1.0": Value.integer(3),
+        P + "7.1.0": Value.object_id(P + "7.7.1"),
+    }
+    for line in range(1, phases + 1):
+        values[P + f"3.3.1.3.{line}"] = Value.integer(228 + line)
+        values[P + f"4.4.1.2.{line}"] = Value.integer(230)
+    return values
+
+
+def test_ietf_single_phase_rows() -> None:
+    d = poll(Walker(IETF), ietf(1))
+    assert d.getinfo("input.voltage") == "229"
+    assert d.getinfo("input.L1-N.voltage") is None
+    # Words in table order: upsBatteryStatus comes before upsOutputSource (as NUT).
+    assert d.getinfo("ups.status") == "LB OB"
+    assert d.getinfo("ups.mfr") == "ACME"
+
+
+def test_ietf_three_phase_rows() -> None:
+    d = poll(Walker(IETF), ietf(3))
+    assert d.getinfo("input.voltage") is None
+    assert [d.getinfo(f"input.L{n}-N.voltage") for n in (1, 2, 3)] == ["229", "230", "231"]
+    assert d.getinfo("output.L3-N.voltage") == "230"
+
+
+def test_ietf_oid_value_is_followed_or_its_last_arc_used() -> None:
+    values = ietf(1)
+    values[P + "7.1.0"] = Value.object_id(P + "7.7.4")  # upsTestQuickBatteryTest
+    assert poll(Walker(IETF), values).getinfo("ups.status") == "LB OB TEST"
+
+
+OUTLET = "1.3.6.1.4.1.99999.1."
+PDU = Mib2Nut(
+    name="pdu",
+    version="0",
+    power_status_oid=None,
+    auto_check_oid=None,
+    table=(
+        info("device.model", Flag.STRING, 128, OUTLET + "1.0", "", Su.FLAG_STATIC),
+        info("outlet.%i.status", Flag.STRING, 128, OUTLET + "2.%i", None, Su.OUTLET,
+             pairs((0, "off"), (1, "on"))),
+        info("outlet.%i.desc", Flag.STRING | Flag.RW, 20, OUTLET + "3.%i", None, Su.OUTLET),
+        info("outlet.%i.id", Flag.NONE, 1, None, "%i", Su.OUTLET | Su.FLAG_STATIC),
+        info("outlet.%i.load.off", Flag.NONE, 1, OUTLET + "4.%i", "0", Su.OUTLET | Su.TYPE_CMD),
+        info("outlet.%i.load.on", Flag.NONE, 1, OUTLET + "4.%i", "1", Su.OUTLET | Su.TYPE_CMD),
+    ),
+)  # fmt: skip
+
+
+@pytest.mark.parametrize("base", [0, 1])
+def test_outlet_templates_are_expanded_from_the_mibs_own_index(base: int) -> None:
+    values = {OUTLET + "1.0": Value.string("PDU")}
+    for n in range(base, base + 3):
+        values[OUTLET + f"2.{n}"] = Value.integer(n % 2)
+        values[OUTLET + f"3.{n}"] = Value.string(f"Outlet {n}")
+        values[OUTLET + f"4.{n}"] = Value.integer(1)
+    d = poll(Walker(PDU), values)
+    assert d.getinfo("outlet.count") == "3"  # guessed by probing
+    names = [n for n in (f"outlet.{i}.status" for i in range(5)) if d.getinfo(n)]
+    assert names == [f"outlet.{i}.status" for i in range(base, base + 3)]
+    assert d.getinfo(f"outlet.{base}.status") == ("off" if base == 0 else "on")
+    assert d.getinfo(f"outlet.{base + 2}.desc") == f"Outlet {base + 2}"
+    assert d.getinfo(f"outlet.{base + 1}.id") == str(base + 1)
+    assert d.tree.has_cmd(f"outlet.{base}.load.off")
+    plan = plan_set(Walker(PDU), d, f"outlet.{base + 1}.load.on", None, command=True)
+    assert plan == SetPlan(oid=OUTLET + f"4.{base + 1}", type=SetType.INTEGER, value=1)
+
+
+# -- SET planning -------------------------------------------------------------------
+
+
+def test_plan_set_for_settings_and_commands() -> None:
+    walker = Walker(APCC)
+    values = apc()
+    values[U + "1.1.2.0"] = Value.string("UPS_IDEN")
+    d = poll(walker, values)
+    assert plan_set(walker, d, "ups.delay.shutdown", "270", command=False) == SetPlan(
+        oid=U + "5.2.10.0", type=SetType.TIMETICKS, value=9000, publish="270"
+    )
+    assert plan_set(walker, d, "ups.id", "RACK7", command=False) == SetPlan(
+        oid=U + "1.1.2.0", type=SetType.STRING, value="RACK7", publish="RACK7"
+    )
+    assert plan_set(walker, d, "test.battery.start", None, command=True) == SetPlan(
+        oid=U + "7.2.2.0", type=SetType.INTEGER, value=2
+    )
+    assert plan_set(walker, d, "no.such.thing", None, command=True) is Status.UNKNOWN
+    # A row the agent did not have at start (upsAdvConfigRatedOutputVoltage) is unknown.
+    assert plan_set(walker, d, "output.voltage.nominal", "230", command=False) is Status.UNKNOWN
+    assert plan_set(walker, d, "ups.delay.shutdown", "soon", command=False) is Status.INVALID
+    ietf_walker = Walker(IETF)
+    assert plan_set(ietf_walker, d, "beeper.mute", None, command=True) == SetPlan(
+        oid=P + "9.8.0", type=SetType.INTEGER, value=3
+    )
