@@ -1,4 +1,4 @@
-"""A simulated Q* (Megatec family) UPS for ``ptysim``: megatec, mustek, megatec/old, zinto, q1, voltronic-qs.
+"""A simulated Q* UPS for ``ptysim``: megatec, mustek, megatec/old, zinto, q1, voltronic-qs.
 
 The replies follow the layouts in NUT's subdriver tables (``nutdrv_qx_*.c``)
 and the Megatec protocol: a 47-character status line, ``#``-led ratings and
@@ -127,14 +127,18 @@ class Device:
                 "battery.voltage.nominal",
                 "input.frequency.nominal",
             )
-        return "#" + " ".join(
-            (
-                _field(v(names[0]), 5, 1),
-                _field(v(names[1]), 3, 1),
-                _field(v(names[2]), 5, 2),
-                _field(v(names[3]), 4, 1),
+        return (
+            "#"
+            + " ".join(
+                (
+                    _field(v(names[0]), 5, 1),
+                    _field(v(names[1]), 3, 1),
+                    _field(v(names[2]), 5, 2),
+                    _field(v(names[3]), 4, 1),
+                )
             )
-        ) + "\r"
+            + "\r"
+        )
 
     def vendor_line(self) -> str:
         v = self.values.get
