@@ -105,6 +105,8 @@ class Settings:
     allow_duplicates: bool = False
     disable_fix_report_desc: bool = False
     interrupt_pipe_no_events_tolerance: int = -1
+    #: seconds to leave an unplugged device alone before looking for it again
+    waitbeforereconnect: int = 0
     status: StatusOptions = field(default_factory=StatusOptions)
 
     @classmethod
@@ -157,6 +159,7 @@ class Settings:
             allow_duplicates=test("allow_duplicates"),
             disable_fix_report_desc=test("disable_fix_report_desc"),
             interrupt_pipe_no_events_tolerance=number("interrupt_pipe_no_events_tolerance", -1),
+            waitbeforereconnect=number("waitbeforereconnect", 0),
             status=StatusOptions(
                 onlinedischarge_onbattery=test("onlinedischarge_onbattery")
                 or test("onlinedischarge"),
@@ -233,6 +236,7 @@ class HidUps:
         self.data_has_changed = False
         self.ids_used = False
         self.no_events = 0
+        self.gone_at = 0.0
 
     # -- finding and opening -------------------------------------------------
 
@@ -985,6 +989,9 @@ class UsbhidUps(Driver):
         if core.dev is None:
             if now < core.lastpoll + ctx.pollinterval:
                 raise DeviceError("waiting to reconnect")
+            if now < core.gone_at + core.s.waitbeforereconnect:
+                # NUT sleeps here (reconnect_ups); we keep serving the socket instead.
+                raise DeviceError("waiting before reconnecting (waitbeforereconnect)")
             ctx.log.debug("Got to reconnect!")
             if not core.reconnect(now):
                 raise DeviceError("Device has not been reconnected")
@@ -997,6 +1004,7 @@ class UsbhidUps(Driver):
             ctx.dstate.setinfo("driver.state", "reconnect.trying")
             core.drop()
             core.lastpoll = 0.0
+            core.gone_at = now
             raise DeviceError(f"device gone: {exc}") from exc
         except HidIOError as exc:
             raise DeviceError(str(exc)) from exc
