@@ -24,7 +24,15 @@ from types import MappingProxyType
 
 from powerdown.drivers.usbhid.mapping import Subdriver
 from powerdown.drivers.usbhid.matcher import UsbInfo
-from powerdown.drivers.usbhid.subdrivers import apc, belkin, cps, liebert, powercom, tripplite
+from powerdown.drivers.usbhid.subdrivers import (
+    apc,
+    belkin,
+    cps,
+    liebert,
+    mge,
+    powercom,
+    tripplite,
+)
 
 __all__ = ["SUBDRIVERS", "EXPLORE", "choose", "by_name", "names"]
 
@@ -45,6 +53,7 @@ EXPLORE = Subdriver(
 #: NUT's order after ``explore``: MGE first, then alphabetical.
 SUBDRIVERS: tuple[Subdriver, ...] = (
     EXPLORE,
+    mge.SUBDRIVER,
     apc.SUBDRIVER,
     belkin.SUBDRIVER,
     cps.SUBDRIVER,

@@ -9,10 +9,10 @@ import pytest
 from powerdown.drivers.usbhid import usages
 from powerdown.drivers.usbhid.mapping import HU, STATUS_WORDS, Lookup, lookup_to_nut
 from powerdown.drivers.usbhid.matcher import UsbInfo
-from powerdown.drivers.usbhid.subdrivers import apc, belkin, cps, liebert, powercom, tripplite
+from powerdown.drivers.usbhid.subdrivers import apc, belkin, cps, liebert, mge, powercom, tripplite
 from powerdown.state.tree import Flag
 
-MODULES = [apc, cps, tripplite, liebert, powercom, belkin]
+MODULES = [apc, cps, tripplite, liebert, powercom, belkin, mge]
 
 # NUT HEAD's id tables (vendor id -> product ids), per subdriver.
 NUT_IDS = {
@@ -63,13 +63,31 @@ NUT_IDS = {
         0x050D: {0x0980, 0x0900, 0x0910, 0x0912, 0x0551, 0x0750, 0x0751, 0x0375, 0x0F51, 0x1100},
         0x10AF: {0x0000, 0x0001, 0x0002, 0x0004, 0x0008},
     },
+    # and 06da:ffff (AEG units only) and 09d6:0001 (KSTAR only): test_subdriver_mge.py
+    "mge": {
+        0x0463: {0x0001, 0xFFFF},
+        0x047C: {0xFFFF},
+        0x0592: {0x0004},
+        0x03F0: {0x1FE5, 0x1FE6, 0x1FE7, 0x1FE8},
+        0x2B2D: {0xFFFF},
+        0x04B3: {0x0001},
+    },
 }
 
 # Rows per table in NUT HEAD (powercom: less the raw report-0xa4 battery.voltage row).
-NUT_ROWS = {"apc": 97, "cps": 57, "tripplite": 77, "liebert": 39, "powercom": 81, "belkin": 83}
+NUT_ROWS = {
+    "apc": 97,
+    "cps": 57,
+    "tripplite": 77,
+    "liebert": 39,
+    "powercom": 81,
+    "belkin": 83,
+    "mge": 251,
+}
 
 FORMAT = re.compile(r"^%(\.\d)?[fsd]$|^%\.\d+f%%$")
-NAME = re.compile(r"^[a-z][a-z0-9]*(\.[a-z0-9]+)+$")
+# NUT's phase names: "input.L1-N.voltage", "ups.L2.power".
+NAME = re.compile(r"^[a-z][a-z0-9]*(\.[A-Za-z0-9-]+)+$")
 
 
 def short(mod: object) -> str:
@@ -120,7 +138,8 @@ def test_subdriver_rows_are_well_formed(mod):
             continue
         assert NAME.match(row.var), row
         if row.hu & HU.ABSENT:
-            assert row.fmt is not None and row.fmt.isdigit(), row
+            # a delay in seconds, or (mge-hid) an outlet's description
+            assert row.fmt and (row.fmt.isdigit() or row.var.endswith(".desc")), row
         else:
             assert row.fmt is not None and FORMAT.match(row.fmt), row
         if row.st_flags & Flag.RW:
@@ -160,4 +179,5 @@ def test_subdriver_labels_are_nuts():
         "Phoenixtec/Liebert HID 0.41",
         "PowerCOM HID 0.75",
         "Belkin/Liebert HID 0.23",
+        "MGE HID 1.59",
     ]
