@@ -12,6 +12,7 @@ garbage and slow answers are handled as NUT does.
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -87,12 +88,16 @@ def _serve(
     )
 
 
-@pytest.mark.parametrize("protocol", PROTOCOLS)
+@pytest.mark.parametrize("protocol", [*PROTOCOLS, "auto"])
 def test_ours_shows_what_NUTs_nutdrv_qx_shows(
     protocol: str, tmp_path: Path, sims: list[PtySimulator], nut_server_factory: NutServerFactory
 ) -> None:
-    options = {"protocol": protocol, "pollinterval": "1", "pollfreq": "1"}
-    nut_sim, our_sim = _sim(sims, tmp_path, protocol), _sim(sims, tmp_path, protocol)
+    """``auto``: no ``protocol`` set, a megatec UPS; both drivers detect it."""
+    options = {"pollinterval": "1", "pollfreq": "1"}
+    if protocol != "auto":
+        options["protocol"] = protocol
+    device = "megatec" if protocol == "auto" else protocol
+    nut_sim, our_sim = _sim(sims, tmp_path, device), _sim(sims, tmp_path, device)
     nut = _serve(nut_server_factory, nut_sim, NUT_QX, NUT_UPSD, **options)
     ours = _serve(nut_server_factory, our_sim, OUR_QX, NUT_UPSD, **options)
     _, theirs, _ = upsc(nut)
@@ -105,6 +110,8 @@ def test_ours_shows_what_NUTs_nutdrv_qx_shows(
     ]
     assert any(line.startswith("driver.version.usb: ") for line in theirs.splitlines())
     assert "ups.status: OL\n" in mine
+    if protocol == "auto":
+        assert "driver.version.data: Megatec 0.06\n" in mine
 
     # On battery, low, a new battery voltage: both follow, and still agree.
     low_volts = "11.0" if protocol == "voltronic-qs" else "22.0"
@@ -225,7 +232,7 @@ def test_kill_power_sends_what_NUTs_driver_sends(
         argv += ["-x", "offdelay=60", "-x", "ondelay=300"]
         if stayoff:
             argv += ["-x", "stayoff"]
-        argv += ["-u", "root"] if _root() else []
+        argv += ["-u", "root"] if os.geteuid() == 0 else []
         argv.append("-k")
         done = subprocess.run(
             argv, env=nut_env(tmp_path), capture_output=True, text=True, timeout=20
@@ -236,9 +243,3 @@ def test_kill_power_sends_what_NUTs_driver_sends(
     assert sent["ours"] == sent["nut"]
     last = b"S01R0000\r" if stayoff else b"S01R0005\r"
     assert sent["ours"] == b"Q1\rI\rC\r" + last
-
-
-def _root() -> bool:
-    import os
-
-    return os.geteuid() == 0
