@@ -2,8 +2,9 @@
 
 Real replies used here (each says where it comes from):
 
-* ``(208.4 140.0 208.4 034 59.9 2.05 35.0 00110000`` -- a Q1 answer quoted in
-  NUT's issue tracker (a UPS reporting one 2 V cell, so packs matter);
+* ``(208.4 140.0 208.4 034 59.9 2.05 35.0 00110000`` -- a Q1 answer said to
+  come from NUT's issue tracker (handed to us as such; the thread was not
+  re-checked here): a UPS reporting one 2 V cell, so packs matter;
 * ``(226.0 195.0 226.0 014 49.0 27.5 30.0 00001000``, ``#220.0 000 024.0 50.0``
   and ``#-------------   ------     VT12046Q  `` -- the captures in the
   comments of NUT's ``nutdrv_qx_megatec.c`` table;
