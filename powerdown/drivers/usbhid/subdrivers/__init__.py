@@ -26,8 +26,10 @@ from powerdown.drivers.usbhid.mapping import Subdriver
 from powerdown.drivers.usbhid.matcher import UsbInfo
 from powerdown.drivers.usbhid.subdrivers import (
     apc,
+    arduino,
     belkin,
     cps,
+    legrand,
     liebert,
     mge,
     powercom,
@@ -55,8 +57,10 @@ SUBDRIVERS: tuple[Subdriver, ...] = (
     EXPLORE,
     mge.SUBDRIVER,
     apc.SUBDRIVER,
+    arduino.SUBDRIVER,
     belkin.SUBDRIVER,
     cps.SUBDRIVER,
+    legrand.SUBDRIVER,
     liebert.SUBDRIVER,
     powercom.SUBDRIVER,
     tripplite.SUBDRIVER,

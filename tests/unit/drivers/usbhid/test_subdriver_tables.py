@@ -9,10 +9,20 @@ import pytest
 from powerdown.drivers.usbhid import usages
 from powerdown.drivers.usbhid.mapping import HU, STATUS_WORDS, Lookup, lookup_to_nut
 from powerdown.drivers.usbhid.matcher import UsbInfo
-from powerdown.drivers.usbhid.subdrivers import apc, belkin, cps, liebert, mge, powercom, tripplite
+from powerdown.drivers.usbhid.subdrivers import (
+    apc,
+    arduino,
+    belkin,
+    cps,
+    legrand,
+    liebert,
+    mge,
+    powercom,
+    tripplite,
+)
 from powerdown.state.tree import Flag
 
-MODULES = [apc, cps, tripplite, liebert, powercom, belkin, mge]
+MODULES = [apc, cps, tripplite, liebert, powercom, belkin, mge, legrand, arduino]
 
 # NUT HEAD's id tables (vendor id -> product ids), per subdriver.
 NUT_IDS = {
@@ -72,6 +82,8 @@ NUT_IDS = {
         0x2B2D: {0xFFFF},
         0x04B3: {0x0001},
     },
+    "legrand": {0x1CB0: {0x0038, 0x0032}},
+    "arduino": {0x2341: {0x0036, 0x8036}, 0x2A03: {0x0036, 0x8036, 0x0040, 0x8040}},
 }
 
 # Rows per table in NUT HEAD (powercom: less the raw report-0xa4 battery.voltage row).
@@ -83,6 +95,8 @@ NUT_ROWS = {
     "powercom": 81,
     "belkin": 83,
     "mge": 251,
+    "legrand": 44,
+    "arduino": 31,
 }
 
 FORMAT = re.compile(r"^%(\.\d)?[fsd]$|^%\.\d+f%%$")
@@ -180,4 +194,6 @@ def test_subdriver_labels_are_nuts():
         "PowerCOM HID 0.75",
         "Belkin/Liebert HID 0.23",
         "MGE HID 1.59",
+        "Legrand HID 0.2",
+        "Arduino HID 0.22",
     ]
