@@ -338,9 +338,38 @@ class HidUps:
         self.log.debug("Detected a UPS: %s/%s", info.vendor or "unknown", info.product or "unknown")
         self._publish_identity()
 
+    def _identity_read(self, name: str, *, string: bool) -> float | str | None:
+        """One value a subdriver needs to name the model; None when the device lacks it."""
+        assert self.dev is not None and self.desc is not None and self.sub is not None
+        try:
+            path = usages.name_to_path(name, *self._tables())
+        except KeyError:
+            return None
+        f = self.desc.find(path, ReportKind.FEATURE)
+        if f is None:
+            return None
+        try:
+            value = self._read(f, 0.0)
+        except HidIOError as exc:
+            self.log.debug("identity: %s unreadable: %s", name, exc)
+            return None
+        if not string:
+            return value
+        return None if math.isnan(value) else (self.dev.get_string(int(value)) or None)
+
     def _publish_identity(self) -> None:
         assert self.dev is not None and self.sub is not None
         info, sub, d = self.dev.info, self.sub, self.dstate
+        if sub.note_identity is not None:
+            strings = {p: self._identity_read(p, string=True) for p in sub.identity_strings}
+            values = {p: self._identity_read(p, string=False) for p in sub.identity_values}
+            sub.note_identity(
+                {p: v if isinstance(v, str) else None for p, v in strings.items()},
+                {p: v if isinstance(v, float) else None for p, v in values.items()},
+            )
+        if sub.extra_identity is not None:
+            for extra, text in sub.extra_identity(info).items():
+                d.setinfo(extra, text)
         for name, value in (
             ("ups.mfr", sub.format_mfr(info, info.vendor)),
             ("ups.model", sub.format_model(info, info.product)),

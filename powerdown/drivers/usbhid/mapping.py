@@ -142,6 +142,10 @@ class HidInfo:
     lookup: Lookup | None = None
 
 
+IdentityStrings = Mapping[str, str | None]
+IdentityValues = Mapping[str, float | None]
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Subdriver:
     """NUT's ``subdriver_t``: one manufacturer's (or family's) tables."""
@@ -155,6 +159,14 @@ class Subdriver:
     format_mfr: Callable[[UsbInfo, str | None], str | None] = lambda info, mfr: mfr
     format_serial: Callable[[UsbInfo, str | None], str | None] = lambda info, serial: serial
     fix_report_desc: Callable[[UsbInfo, ReportDescriptor], ReportDescriptor] | None = None
+    #: Paths some subdrivers read to name the model (NUT's ``*_format_model``
+    #: reads them itself; ours are pure, so the driver reads them first):
+    #: string-index paths come as their USB string, the others as numbers.
+    identity_strings: tuple[str, ...] = ()
+    identity_values: tuple[str, ...] = ()
+    note_identity: Callable[[IdentityStrings, IdentityValues], None] | None = None
+    #: More variables NUT sets while formatting the model (APC's firmware).
+    extra_identity: Callable[[UsbInfo], Mapping[str, str]] | None = None
 
     @property
     def label(self) -> str:

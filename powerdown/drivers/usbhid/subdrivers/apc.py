@@ -360,5 +360,6 @@ SUBDRIVER = Subdriver(
     format_model=_format_model,
     format_mfr=_format_mfr,
     format_serial=_format_serial,
+    extra_identity=lambda info: product_info(info.product),
     fix_report_desc=apc_fix_report_desc,
 )

@@ -26,9 +26,9 @@ from __future__ import annotations
 
 import math
 import struct
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from types import MappingProxyType
 from typing import TYPE_CHECKING
 
@@ -321,7 +321,7 @@ def _strftime(fmt: str, width: int) -> Callable[[float], str | None]:
         if v is None:
             return None
         try:
-            text = time.strftime(fmt, time.localtime(v))
+            text = datetime.fromtimestamp(v).strftime(fmt)
         except (OverflowError, OSError, ValueError):
             return None
         if len(text) != width:
@@ -335,7 +335,7 @@ def _strftime(fmt: str, width: int) -> Callable[[float], str | None]:
 def _mktime(date: str | None, clock: str | None) -> float | None:
     # NUT writes 0 (the epoch) when the text does not parse; we refuse instead.
     try:
-        return float(time.mktime(time.strptime(f"{date} {clock}", "%Y/%m/%d %H:%M:%S")))
+        return datetime.strptime(f"{date} {clock}", "%Y/%m/%d %H:%M:%S").timestamp()
     except (ValueError, OverflowError):
         return None
 
@@ -1830,6 +1830,11 @@ def model_name(product: str, imodel: str) -> tuple[str, int | None]:
     return f"{product} {imodel}"[: _SMALLBUF - 1], None
 
 
+#: What NUT's ``mge_format_model`` reads to name the model.
+IMODEL_PATH = "UPS.PowerSummary.iModel"
+APPARENT_POWER_PATH = "UPS.Flow.[4].ConfigApparentPower"
+
+
 def note_model(imodel: str | None, apparent_power: float | None = None) -> None:
     """What the device says at ``UPS.PowerSummary.iModel`` and ``UPS.Flow.[4].ConfigApparentPower``.
 
@@ -1891,4 +1896,9 @@ SUBDRIVER = Subdriver(
     format_model=_format_model,
     format_mfr=_format_mfr,
     format_serial=_format_serial,
+    identity_strings=(IMODEL_PATH,),
+    identity_values=(APPARENT_POWER_PATH,),
+    note_identity=lambda strings, values: note_model(
+        strings.get(IMODEL_PATH), values.get(APPARENT_POWER_PATH)
+    ),
 )
