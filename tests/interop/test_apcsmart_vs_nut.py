@@ -77,9 +77,16 @@ def _served(
 
 
 def _session(
-    tmp_path: Path, factory: NutServerFactory, dump: Path, who: str, **options: str
+    tmp_path: Path,
+    factory: NutServerFactory,
+    dump: Path,
+    who: str,
+    sim_kwargs: dict[str, object] | None = None,
+    **options: str,
 ) -> tuple[PtySimulator, NutServer]:
-    sim = PtySimulator("tests.support.sim_apcsmart", tmp_path / f"{who}.log", dump=str(dump))
+    sim = PtySimulator(
+        "tests.support.sim_apcsmart", tmp_path / f"{who}.log", dump=str(dump), **(sim_kwargs or {})
+    )
     try:
         return sim, _served(factory, sim, DRIVERS[who], **options)
     except BaseException:
@@ -212,3 +219,43 @@ def test_power_event_reaches_both_drivers(
 
 def _wait_status(server: NutServer, status: str) -> None:
     wait_until(lambda: _upsc(server, "ups.status") == status + "\n", 10, f"ups.status {status}")
+
+
+#: Units without ``a``: the firmware table (``V`` answers a known code) and
+#: the minimal probe of very old ones (nothing but a few values).
+OLD_UNITS = {
+    "firmware-table-7II": ("Smart-UPS_900i__apcsmart__2.4.1", {"old_firmware": "7II"}),
+    "firmware-table-matrix": ("Matrix-UPS_3000__apcsmart__2.2.0", {"old_firmware": "0XI"}),
+    "very-old": ("Smart-UPS_900i__apcsmart__2.4.1", {}),
+}
+OLD_MODELS = {
+    "firmware-table-7II": "Smart-UPS",
+    "firmware-table-matrix": "Matrix-UPS",
+    "very-old": "Smart-UPS",
+}
+
+
+@pytest.mark.parametrize("case", sorted(OLD_UNITS))
+def test_old_units_probe_like_nut(
+    case: str, tmp_path: Path, nut_server_factory: NutServerFactory
+) -> None:
+    name, kwargs = OLD_UNITS[case]
+    sim_kwargs = {"cmdset": False, "caps": None, **kwargs}
+    seen = {}
+    for who in DRIVERS:
+        sim, server = _session(tmp_path, nut_server_factory, ddl("APC", name), who, sim_kwargs)
+        try:
+            upsc = _upsc(server)
+            _, rw, _ = run([NUT_UPSRW, server.ups("apc")], env=server.env)
+            _, cmds, _ = run([NUT_UPSCMD, "-l", server.ups("apc")], env=server.env)
+            sent = sim.received()
+        finally:
+            server.stop()
+            sim.stop()
+        seen[who] = (upsc, rw, cmds, sent[: sent.index(b"Q") + 1])
+    assert _ours_only(seen["ours"][0]) == seen["nut"][0]
+    assert seen["ours"][1:] == seen["nut"][1:]
+    assert f"ups.model: {OLD_MODELS[case]}\n" in seen["nut"][0]
+    if case == "very-old":
+        # a (refused), then the minimal probe: the values NUT's oldapcsetup asks for
+        assert seen["nut"][3] == b"YVbaCPLOfB\x01n/bVQ"
