@@ -12,10 +12,12 @@ import pytest
 from powerdown.drivers.usbhid import usages
 from powerdown.drivers.usbhid.hidparser import (
     HidField,
+    ReportDescriptor,
     ReportKind,
     get_value,
     parse_report_descriptor,
 )
+from powerdown.drivers.usbhid.matcher import UsbInfo
 from powerdown.drivers.usbhid.subdrivers import SUBDRIVERS
 from powerdown.drivers.usbhid.usages import UsageTable
 from tests.support import hidcaptures
@@ -38,8 +40,25 @@ def _names(field: HidField) -> set[str]:
     return {usages.path_to_name(field.path, *tables) for tables in TABLE_SETS}
 
 
-def _matching(cap: Capture, line: PathLine) -> list[HidField]:
+def _descriptor(cap: Capture) -> ReportDescriptor:
+    """The descriptor as NUT decoded it: after the named subdriver's fix-ups.
+
+    NUT (2.8.0 on) patches some firmware's descriptors before it reads any
+    report (CyberPower's output voltage range, for one); a capture that names
+    its subdriver gets that subdriver's ``fix_report_desc``, as NUT's did.
+    """
     desc = parse_report_descriptor(cap.descriptor)
+    name = cap.subdriver.rsplit(" ", 1)[0] if cap.subdriver else None
+    for sub in SUBDRIVERS:
+        if sub.name == name and sub.fix_report_desc is not None:
+            desc = sub.fix_report_desc(
+                UsbInfo(vendorid=cap.vendorid, productid=cap.productid), desc
+            )
+    return desc
+
+
+def _matching(cap: Capture, line: PathLine) -> list[HidField]:
+    desc = _descriptor(cap)
     kind = ReportKind[line.kind.upper()]
     return [
         f
