@@ -1,0 +1,31 @@
+"""What the driver publishes about the device itself, where the subdriver needs device values."""
+
+from __future__ import annotations
+
+from powerdown.drivers.dstate import Dstate
+from powerdown.drivers.usbhid.driver import HidUps, Settings
+from powerdown.drivers.usbhid.subdrivers import mge
+from tests.support.hiddouble import from_capture, make_device
+
+
+def _identity(dev: object) -> dict[str, str]:
+    d = Dstate()
+    core = HidUps(Settings(), d, opener=lambda: [dev])  # type: ignore[list-item]
+    core.initups()
+    return {k: v for k, v in (line.split(": ", 1) for line in d.upsc_lines())}
+
+
+def test_apc_splits_the_firmware_out_of_the_product_string() -> None:
+    """NUT's apc_format_model: "Back-UPS XS 1400U FW:926.T2 .I USB FW:T2"."""
+    seen = _identity(make_device(product="Back-UPS XS 1400U FW:926.T2 .I USB FW:T2"))
+    assert seen["ups.model"] == "Back-UPS XS 1400U"
+    assert seen["ups.firmware"] == "926.T2 .I"
+    assert seen["ups.firmware.aux"] == "T2"
+
+
+def test_mge_names_the_model_from_the_devices_apparent_power() -> None:
+    """The Eaton 3S 700 of NUT #2887 has no iModel; NUT names it from ConfigApparentPower (700)."""
+    seen = _identity(from_capture("eaton-3s-700", product="Eaton 3S"))
+    assert mge.STATE.apparent_power == 700
+    assert seen["ups.model"] == mge.model_name("Eaton 3S", "700")[0]
+    assert seen["ups.model"] == "Eaton 3S 700"
