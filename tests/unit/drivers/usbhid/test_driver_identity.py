@@ -5,12 +5,14 @@ from __future__ import annotations
 from powerdown.drivers.dstate import Dstate
 from powerdown.drivers.usbhid.driver import HidUps, Settings
 from powerdown.drivers.usbhid.subdrivers import mge
-from tests.support.hiddouble import from_capture, make_device
+from powerdown.drivers.usbhid.transport import HidDevice
+from tests.support.hiddouble import ReplayDevice, from_capture, make_device
 
 
-def _identity(dev: object) -> dict[str, str]:
+def _identity(dev: ReplayDevice) -> dict[str, str]:
     d = Dstate()
-    core = HidUps(Settings(), d, opener=lambda: [dev])  # type: ignore[list-item]
+    devices: list[HidDevice] = [dev]
+    core = HidUps(Settings(), d, opener=lambda: devices)
     core.initups()
     return {k: v for k, v in (line.split(": ", 1) for line in d.upsc_lines())}
 
