@@ -26,10 +26,10 @@ from dataclasses import dataclass
 from typing import Any
 
 with warnings.catch_warnings():
-    # pysnmp 7.1 imports a name pysmi has deprecated; not ours to fix.
-    warnings.filterwarnings("ignore", category=DeprecationWarning, module="pysmi")
-    warnings.filterwarnings("ignore", "getReadersFromUrls", DeprecationWarning)
+    # pysnmp 7.1 imports names pysmi has deprecated; not ours to fix.
+    warnings.simplefilter("ignore", DeprecationWarning)
     from pysnmp.hlapi.v3arch import asyncio as hlapi
+    from pysnmp.smi.compiler import add_mib_compiler
 from pysnmp.proto import rfc1902, rfc1905
 from pysnmp.proto.rfc1902 import univ  # pyasn1, as pysnmp uses it
 
@@ -158,6 +158,11 @@ class SnmpClient:
         settings.check()
         self.settings = settings
         self.engine = hlapi.SnmpEngine()
+        with warnings.catch_warnings():
+            # pysnmp adds its MIB compiler at the first request, through names
+            # pysmi has deprecated; done here once, quietly (we never compile).
+            warnings.simplefilter("ignore", DeprecationWarning)
+            add_mib_compiler(self.engine.get_mib_builder(), ifAvailable=True, ifNotAdded=True)
         self.auth = _auth_data(settings)
         self.context = hlapi.ContextData()
         self._target: Any = None
