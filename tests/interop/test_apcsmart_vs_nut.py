@@ -18,6 +18,7 @@ Documented differences, asserted exactly:
 from __future__ import annotations
 
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
@@ -81,7 +82,7 @@ def _session(
     factory: NutServerFactory,
     dump: Path,
     who: str,
-    sim_kwargs: dict[str, object] | None = None,
+    sim_kwargs: Mapping[str, object] | None = None,
     **options: str,
 ) -> tuple[PtySimulator, NutServer]:
     sim = PtySimulator(
@@ -122,11 +123,11 @@ def test_same_variables_commands_and_bytes_as_nut(
     expected = {k: v for k, v in read_dump(dump).items() if not k.startswith("driver.")}
     for missing in DUMPS[name]:
         del expected[missing]
-    served = dict(
-        line.split(": ", 1) if ": " in line else (line[:-1], "")
-        for line in nut[0].splitlines()
-        if not line.startswith("driver.")
-    )
+    served = {
+        name: value
+        for name, _, value in (line.partition(": ") for line in nut[0].splitlines())
+        if not name.startswith("driver.")
+    }
     assert served == expected
 
 
