@@ -36,7 +36,7 @@ import logging
 import math
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from powerdown.drivers.dstate import Dstate
 from powerdown.drivers.framework import DeviceError, Driver, DriverContext, Status
@@ -48,6 +48,7 @@ from powerdown.drivers.usbhid.mapping import (
     HU,
     HidInfo,
     Lookup,
+    Quirks,
     Subdriver,
     format_value,
     lookup_to_hid,
@@ -265,6 +266,7 @@ class HidUps:
         if chosen is None:
             return False
         self.dev, self.sub, self.desc = chosen.dev, chosen.sub, chosen.desc
+        self._apply_quirks(chosen.sub.quirks(chosen.dev.info))
         self.ids_used = any(f.report_id for f in chosen.desc.fields)
         ids = {f.report_id for f in chosen.desc.fields}
         self.buf = ReportBuffer(
@@ -274,6 +276,23 @@ class HidUps:
         )
         self.exact = ExactMatcher(chosen.dev.info)
         return True
+
+    def _apply_quirks(self, quirks: Quirks) -> None:
+        """What NUT's id-table hooks switch for this product, unless the user already did."""
+        if quirks.no_interrupt_pipe and self.use_interrupt:
+            self.log.info(
+                "interrupt pipe disabled (add 'pollonly' flag to 'ups.conf' "
+                "to get rid of this message)"
+            )
+            self.use_interrupt = False
+        if quirks.interrupt_only_size and not self.s.interruptonly:
+            self.s = replace(
+                self.s,
+                interruptonly=True,
+                interruptsize=self.s.interruptsize or quirks.interrupt_only_size,
+            )
+        if quirks.max_report and not self.s.maxreport:
+            self.s = replace(self.s, maxreport=True)
 
     def _try(self, dev: HidDevice, *, reconnect: bool) -> _Opened | None:
         info = dev.info

@@ -142,6 +142,20 @@ class HidInfo:
     lookup: Lookup | None = None
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Quirks:
+    """How NUT reads a particular product differently (its id tables' hooks)."""
+
+    #: leave the interrupt pipe alone (it carries something else: APC 5G, Legrand)
+    no_interrupt_pipe: bool = False
+    #: >0: the device has no feature reports; read it by interrupt only, this many bytes
+    interrupt_only_size: int = 0
+    #: read reports with the largest buffer (``maxreport``: firmware that overflows)
+    max_report: bool = False
+
+
+NO_QUIRKS = Quirks()
+
 IdentityStrings = Mapping[str, str | None]
 IdentityValues = Mapping[str, float | None]
 
@@ -165,6 +179,7 @@ class Subdriver:
     identity_strings: tuple[str, ...] = ()
     identity_values: tuple[str, ...] = ()
     note_identity: Callable[[IdentityStrings, IdentityValues], None] | None = None
+    quirks: Callable[[UsbInfo], Quirks] = lambda info: NO_QUIRKS
     #: More variables NUT sets while formatting the model (APC's firmware).
     extra_identity: Callable[[UsbInfo], Mapping[str, str]] | None = None
 

@@ -20,7 +20,7 @@ import re
 from typing import TYPE_CHECKING
 
 from powerdown.drivers.usbhid import mapping as m
-from powerdown.drivers.usbhid.mapping import HU, Lookup, Subdriver
+from powerdown.drivers.usbhid.mapping import HU, Lookup, Quirks, Subdriver
 from powerdown.drivers.usbhid.subdrivers._rows import (
     DEFAULT_OFFDELAY,
     DEFAULT_ONDELAY,
@@ -351,12 +351,22 @@ def apc_fix_report_desc(info: UsbInfo, desc: ReportDescriptor) -> ReportDescript
     return desc
 
 
+def _quirks(info: UsbInfo) -> Quirks:
+    """5G Smart-UPS: no interrupt pipe; some Back-UPS overflow unless read whole."""
+    product = info.product or ""
+    return Quirks(
+        no_interrupt_pipe=info.productid in NO_INTERRUPT_PIPE,
+        max_report=product.startswith(MAX_REPORT_TWEAK),
+    )
+
+
 SUBDRIVER = Subdriver(
     name="APC HID",
     version="0.101",
     usage_tables=(APC_USAGES,),
     mapping=APC_HID2NUT,
     claims=id_claim({APC_VENDORID: APC_PRODUCTS}),
+    quirks=_quirks,
     format_model=_format_model,
     format_mfr=_format_mfr,
     format_serial=_format_serial,

@@ -15,7 +15,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING
 
 from powerdown.drivers.usbhid import mapping as m
-from powerdown.drivers.usbhid.mapping import HU, Lookup, Subdriver
+from powerdown.drivers.usbhid.mapping import HU, Lookup, Quirks, Subdriver
 from powerdown.drivers.usbhid.subdrivers._rows import (
     DEFAULT_OFFDELAY,
     DEFAULT_ONDELAY,
@@ -148,12 +148,17 @@ def _format_serial(info: UsbInfo, serial: str | None) -> str | None:
     return serial
 
 
+def _quirks(info: UsbInfo) -> Quirks:
+    return Quirks(no_interrupt_pipe=info.productid in NO_INTERRUPT_PIPE)
+
+
 SUBDRIVER = Subdriver(
     name="Legrand HID",
     version="0.2",
     usage_tables=(LEGRAND_USAGES,),
     mapping=LEGRAND_HID2NUT,
     claims=id_claim({LEGRAND_VENDORID: LEGRAND_PRODUCTS}),
+    quirks=_quirks,
     format_model=_format_model,
     format_mfr=_format_mfr,
     format_serial=_format_serial,

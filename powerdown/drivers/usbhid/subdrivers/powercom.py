@@ -25,7 +25,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from powerdown.drivers.usbhid import mapping as m
-from powerdown.drivers.usbhid.mapping import HU, Lookup, Subdriver
+from powerdown.drivers.usbhid.mapping import HU, Lookup, Quirks, Subdriver
 from powerdown.drivers.usbhid.subdrivers._rows import (
     DEFAULT_OFFDELAY,
     cmd,
@@ -391,12 +391,18 @@ def _format_serial(info: UsbInfo, serial: str | None) -> str | None:
     return serial
 
 
+def _quirks(info: UsbInfo) -> Quirks:
+    """0d9f:0001 has no feature reports: NUT reads it by interrupt only, 8 bytes."""
+    return Quirks(interrupt_only_size=INTERRUPT_ONLY.get((info.vendorid, info.productid), 0))
+
+
 SUBDRIVER = Subdriver(
     name="PowerCOM HID",
     version="0.75",
     usage_tables=(POWERCOM_USAGES,),
     mapping=POWERCOM_HID2NUT,
     claims=id_claim({POWERCOM_VENDORID: POWERCOM_PRODUCTS}),
+    quirks=_quirks,
     format_model=_format_model,
     format_mfr=_format_mfr,
     format_serial=_format_serial,

@@ -31,3 +31,21 @@ def test_mge_names_the_model_from_the_devices_apparent_power() -> None:
     assert mge.STATE.apparent_power == 700
     assert seen["ups.model"] == mge.model_name("Eaton 3S", "700")[0]
     assert seen["ups.model"] == "Eaton 3S 700"
+
+
+def _core(dev: ReplayDevice, settings: Settings | None = None) -> HidUps:
+    devices: list[HidDevice] = [dev]
+    core = HidUps(settings or Settings(), Dstate(), opener=lambda: devices)
+    core.initups()
+    return core
+
+
+def test_apc_5g_smart_ups_is_polled_without_its_interrupt_pipe() -> None:
+    """NUT's apc-hid: 051d:0003 uses its interrupt pipe for APC's own protocol."""
+    assert _core(make_device(productid=0x0002)).use_interrupt
+    assert not _core(make_device(productid=0x0003)).use_interrupt
+
+
+def test_back_ups_cs_gets_the_max_report_tweak() -> None:
+    assert _core(make_device(product="Back-UPS CS 650 FW:817.v9.I USB FW:v9")).s.maxreport
+    assert not _core(make_device(product="Back-UPS ES 700")).s.maxreport
