@@ -315,6 +315,117 @@ CP900EPFCLCD_EXPECTED = _cps_expected(
     high="260",
 )
 
+# -- APC Back-UPS 500 (NUT #1776, 2.8.0-Windows log; older layout, APC HID by 051d:0002) --
+
+BACKUPS500_EXPECTED = {
+    "battery.charge": "100",  # UPS.PowerSummary.RemainingCapacity 100 (24 bits)
+    "battery.charge.low": "10",  # UPS.PowerSummary.RemainingCapacityLimit 10
+    "battery.charge.warning": "50",  # UPS.PowerSummary.WarningCapacityLimit 50
+    "battery.runtime": "2580",  # UPS.PowerSummary.RunTimeToEmpty 2580
+    "battery.voltage.nominal": "12.0",  # UPS.PowerSummary.ConfigVoltage 12
+    # NUT logged UPS.PowerSummary.ff860016 459524 = 0x070304, which NUT HEAD names
+    # APCBattReplaceDate: the "Back-UPS 500" row, apc_date_conversion mm dd yy
+    "battery.mfr.date": "2004/07/03",
+    # UPS.PowerSummary.ManufacturerDate 12515 = (2004-1980)*512 + 7*32 + 3
+    "ups.mfr.date": "2004/07/03",
+    # NUT logged UPS.ff860005.ff86007c 0 = APCGeneralCollection.APCDelayBeforeReboot
+    "ups.timer.reboot": "0",
+    # ACPresent 1 -> online; Charging, Discharging, BelowRCL, ShutdownImminent 0;
+    # ff860060 (APCStatusFlag) 8 -> !off
+    "ups.status": "OL",
+    "driver.version.data": "APC HID 0.101",
+    "ups.vendorid": "051d",
+    "ups.productid": "0002",
+}
+
+BACKUPS500_ALSO = {
+    "ups.mfr": "APC",  # no vendor string captured: apc_format_mfr's fallback
+    "ups.model": "unknown",  # no product string captured: apc_format_model's fallback
+}
+
+# -- CyberPower CP1500AVRLCDa (NUT #439; CyberPower HID by 0764:0501) ------------------------
+
+CP1500AVRLCDA_EXPECTED = {
+    "battery.charge": "100",  # UPS.PowerSummary.RemainingCapacity 100
+    "battery.charge.low": "10",  # UPS.PowerSummary.RemainingCapacityLimit 10
+    "battery.charge.warning": "20",  # UPS.PowerSummary.WarningCapacityLimit 20
+    "battery.runtime": "2343",  # UPS.PowerSummary.RunTimeToEmpty 2343
+    "battery.runtime.low": "300",  # UPS.PowerSummary.RemainingTimeLimit 300
+    "battery.voltage.nominal": "24",  # UPS.PowerSummary.ConfigVoltage 24, "%.0f"
+    "battery.voltage": "27.0",  # UPS.PowerSummary.Voltage 27: 27/24 < 1.4, no scaling
+    "battery.status": "100%",  # UPS.PowerSummary.FullChargeCapacity 100, cps_battstatus
+    "ups.beeper.status": "disabled",  # UPS.PowerSummary.AudibleAlarmControl 1
+    "ups.test.result": "No test initiated",  # UPS.Output.Test 6
+    "ups.power": "194",  # UPS.Output.ApparentPower 194
+    "ups.power.nominal": "1500",  # UPS.Output.ConfigApparentPower 1500
+    "ups.realpower": "189",  # UPS.Output.ActivePower 189
+    "ups.realpower.nominal": "900",  # UPS.Output.ConfigActivePower 900
+    "input.voltage.nominal": "120",  # UPS.Input.ConfigVoltage 120
+    "input.voltage": "118.0",  # UPS.Input.Voltage 118
+    # no UPS.Input.*VoltageTransfer here: NUT's rows for the CP1350EPFCLCD layout,
+    # UPS.Output.LowVoltageTransfer 100 / HighVoltageTransfer 139
+    "input.transfer.low": "100",
+    "input.transfer.high": "139",
+    "input.sensitivity": "normal",  # UPS.Output.ff010043 (CPSInputSensitivity) 1
+    # HU_FLAG_ABSENT rows on UPS.Output.DelayBeforeStartup/-Shutdown (in the
+    # descriptor): DEFAULT_ONDELAY_CPS / DEFAULT_OFFDELAY_CPS
+    "ups.delay.start": "120",
+    "ups.delay.shutdown": "60",
+    # ACPresent 1 -> online; FullyCharged 1; Charging, Discharging, BelowRCL,
+    # RemainingTimeLimitExpired, Output.Boost, Output.Overload 0
+    "ups.status": "OL",
+    "driver.version.data": "CyberPower HID 0.85",
+    "ups.mfr": "CPS",  # no vendor string captured: cps_format_mfr's fallback
+    "ups.vendorid": "0764",
+    "ups.productid": "0501",
+}
+
+CP1500AVRLCDA_NOT_PUBLISHED = {
+    # reports 0x12, 0x13, 0x15, 0x16 are in the descriptor but the log kept none
+    "output.voltage": "report 0x12 not captured",
+    "ups.load": "report 0x13 not captured",
+    "ups.timer.start": "report 0x16 not captured",
+    "ups.timer.shutdown": "report 0x15 not captured",
+}
+
+# -- PowerWalker VI 1200 SHL (NUT #1270, 2.7.4 log; 06da:ffff, Phoenixtec/Liebert HID) -------
+
+VI1200SHL_EXPECTED = {
+    "battery.charge": "100",  # UPS.PowerSummary.RemainingCapacity 100
+    # UPS.PowerSummary.RunTimeToEmpty 5245 in the first poll (the log's later: 5001)
+    "battery.runtime": "5245",
+    "experimental.battery.capacity": "100",  # UPS.PowerSummary.FullChargeCapacity 100
+    "experimental.battery.capacity.nominal": "100",  # UPS.PowerSummary.DesignCapacity 100
+    "ups.load": "8",  # UPS.PowerSummary.PercentLoad 8
+    "ups.power.nominal": "5",  # UPS.Flow.[4].ConfigApparentPower: the device says 5
+    "ups.test.result": "No test initiated",  # UPS.BatterySystem.Battery.Test 6
+    "ups.beeper.status": "enabled",  # UPS.PowerSummary.AudibleAlarmControl 2
+    "input.voltage": "234.0",  # UPS.PowerConverter.Input.[1].Voltage 234
+    "output.voltage": "234.0",  # UPS.PowerConverter.Output.Voltage 234
+    "output.voltage.nominal": "230",  # UPS.Flow.[4].ConfigVoltage 230
+    "output.frequency.nominal": "50",  # UPS.Flow.[4].ConfigFrequency 50
+    "ups.delay.start": "30",  # HU_FLAG_ABSENT: DEFAULT_ONDELAY
+    "ups.delay.shutdown": "20",  # HU_FLAG_ABSENT: DEFAULT_OFFDELAY
+    "ups.model": "Offline UPS",  # the product string NUT logged; liebert_format_model
+    # ACPresent 1 -> online; Charging 1 but neither FullyCharged nor NotFullyCharged
+    # is reported and battery.charge is 100, so NUT HEAD adds no CHRG (2.7.4 did);
+    # Good 1 -> !off; BelowRCL, Discharging, Overload, InternalFailure, Buck, Boost 0
+    "ups.status": "OL",
+    "driver.version.data": "Phoenixtec/Liebert HID 0.41",
+    "ups.vendorid": "06da",
+    "ups.productid": "ffff",
+}
+
+VI1200SHL_ALSO = {
+    # UPS.PowerSummary.Voltage: bytes 10 01 (272) of the kept report 0x07, 27.2 after
+    # the field's unit exponent (the capture left its Path line out), "%.2f"
+    "battery.voltage": "27.20",
+    # UPS.PowerConverter.Output.Frequency: bytes f2 01 (498) of the kept report 0x42,
+    # 49.8 after the field's unit exponent (no Path line for it), "%.2f"
+    "output.frequency": "49.80",
+    "ups.mfr": "Liebert",  # no vendor string captured: liebert_format_mfr's fallback
+}
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Case:
@@ -337,6 +448,21 @@ CASES = {
     ),
     "cyberpower-cp1500pfclcd": Case(expected=CP1500PFCLCD_EXPECTED, not_compared=CPS_NOT_COMPARED),
     "cyberpower-cp900epfclcd": Case(expected=CP900EPFCLCD_EXPECTED, not_compared=CPS_NOT_COMPARED),
+    "apc-back-ups-500": Case(
+        expected=BACKUPS500_EXPECTED,
+        also=BACKUPS500_ALSO,
+        not_compared={"battery.type": "string descriptor 4 not captured"},
+    ),
+    "cyberpower-cp1500avrlcda": Case(
+        expected=CP1500AVRLCDA_EXPECTED,
+        not_compared=CPS_NOT_COMPARED,
+        not_published=CP1500AVRLCDA_NOT_PUBLISHED,
+    ),
+    "powerwalker-vi-1200-shl": Case(
+        expected=VI1200SHL_EXPECTED,
+        also=VI1200SHL_ALSO,
+        not_compared={"battery.type": "UPS.PowerSummary.iDeviceChemistry 5: not captured"},
+    ),
     "tripplite-09ae-3016": Case(expected=TRIPPLITE_EXPECTED),
     "eaton-3s-700": Case(
         expected=EATON3S_EXPECTED,
@@ -349,10 +475,7 @@ CASES = {
 #: Captures with logged values that landed while this file was written; their
 #: variables are not written out yet (each still runs through the parse tests).
 PENDING = {
-    "apc-back-ups-500": "NUT #1776 (Back-UPS 500, older APC layout): not yet derived",
-    "cyberpower-cp1500avrlcda": "NUT #439: not yet derived",
     "eaton-protection-station": "not yet derived",
-    "powerwalker-vi-1200-shl": "NUT #1270 (Phoenixtec/Liebert HID): not yet derived",
 }
 
 #: Set by the driver's start-up from options, not by the device.
