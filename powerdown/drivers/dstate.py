@@ -188,6 +188,7 @@ class Dstate:
 
     def alarm_init(self) -> None:
         self._alarms = []
+        self._alarm_active = False  # NUT's alarm_init resets its counter too
 
     def alarm_set(self, text: str) -> None:
         if text and text not in self._alarms:

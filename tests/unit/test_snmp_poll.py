@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 
@@ -10,6 +11,7 @@ from powerdown.drivers.dstate import Dstate
 from powerdown.drivers.snmp.mib import Mib2Nut, Su, info, pairs
 from powerdown.drivers.snmp.mibs import MIBS
 from powerdown.drivers.snmp.mibs.apcc import APCC
+from powerdown.drivers.snmp.mibs.eaton_epdu import EATON_EPDU, count_units
 from powerdown.drivers.snmp.mibs.ietf import IETF
 from powerdown.drivers.snmp.poll import (
     SetPlan,
@@ -65,8 +67,9 @@ def test_table_rows_are_well_formed(mib: Mib2Nut) -> None:
             assert OID.match(row.oid.replace("%i", "1")), row
         else:
             assert row.default is not None, row
-        if row.is_command:
-            assert row.default is not None and strtol(row.default) >= 0, row
+        if row.is_command and row.default is not None:
+            # NUT's ".delay" commands have no default: the parameter is mandatory.
+            assert strtol(row.default) >= 0, row
         if row.lookup is not None:
             assert row.lookup.pairs, row
             assert all(isinstance(n, int) and isinstance(w, str) for n, w in row.lookup.pairs)
@@ -75,7 +78,7 @@ def test_table_rows_are_well_formed(mib: Mib2Nut) -> None:
 
 
 def test_detection_order_is_nuts_vendor_tables_before_ietf() -> None:
-    assert [m.name for m in MIBS] == ["apcc", "tripplite", "ietf"]
+    assert [m.name for m in MIBS] == ["apcc", "eaton_epdu", "tripplite", "ietf"]
 
 
 def test_lookups_both_ways() -> None:
@@ -309,4 +312,117 @@ def test_plan_set_for_settings_and_commands() -> None:
     ietf_walker = Walker(IETF)
     assert plan_set(ietf_walker, d, "beeper.mute", None, command=True) == SetPlan(
         oid=P + "9.8.0", type=SetType.INTEGER, value=3
+    )
+
+
+# -- Eaton ePDU (Marlin): a daisy-chain table on a single unit ----------------------
+
+EPDU_RECORDING = (
+    Path(__file__).resolve().parents[1] / "data" / "snmp" / "eaton-epdu-ma-8xc13.snmprec"
+)
+MARLIN = ".1.3.6.1.4.1.534.6.6.7."
+
+
+def snmprec_values(path: Path) -> dict[str, Value]:
+    """A ``.snmprec`` file as the values an agent would answer (strings, integers, OIDs)."""
+    values: dict[str, Value] = {}
+    for line in path.read_text().splitlines():
+        oid, tag, text = line.split("|", 2)
+        kind = tag.split(":")[0]
+        if ":writecache" in tag:
+            text = text.removeprefix("value=")
+        if kind == "4":
+            values[oid] = Value.string(text)
+        elif kind == "4x":
+            values[oid] = Value.string(bytes.fromhex(text))
+        elif kind == "6":
+            values[oid] = Value.object_id(text)
+        elif kind == "67":
+            values[oid] = Value.ticks(int(text))
+        else:
+            values[oid] = Value.integer(int(text))
+    return values
+
+
+def drive(walk: object, values: dict[str, Value]) -> object:
+    try:
+        oids = next(walk)  # type: ignore[call-overload]
+        while True:
+            oids = walk.send({o: values.get(o.lstrip(".")) for o in oids})  # type: ignore[attr-defined]
+    except StopIteration as stop:
+        return stop.value
+
+
+def epdu() -> tuple[Walker, Dstate]:
+    values = snmprec_values(EPDU_RECORDING)
+    walker, d = Walker(EATON_EPDU), Dstate()
+    assert drive(walker.daisy_init(d), values) is True
+    poll(walker, values, d)
+    return walker, d
+
+
+def test_count_units_counts_the_units_present_list() -> None:
+    assert [count_units(s) for s in ("0", "0,3,4", "0,1,", "")] == [1, 3, 2, 0]
+
+
+def test_epdu_single_unit_is_a_chain_of_one_read_at_index_0() -> None:
+    walker, d = epdu()
+    assert (walker.daisy, walker.devices_count, walker.daisy_index) == (True, 1, 0)
+    assert d.getinfo("device.count") == "1"
+    assert d.getinfo("device.type") == "pdu"
+    # daisychain_init's forged "daisychain pdu (1+0)" is overwritten by the walk
+    assert d.getinfo("device.model") == "EPDU MA 1U (C20 16A 1P)8XC13"
+    assert d.getinfo("input.phases") == "1"
+    assert d.getinfo("input.voltage") == "229.16"  # mV * 0.001
+    assert d.getinfo("outlet.current") == "16.50"  # NUT's 0.01 on a mA reading
+    assert d.getinfo("input.L2.voltage") is None  # no phase 2 on this unit
+    assert d.getinfo("input.current.low.critical") is None  # -1: NEGINVALID
+    assert d.getinfo("ambient.temperature") == "23.5"
+    assert d.getinfo("ambient.count") == "0"
+
+
+def test_epdu_outlets_and_groups_are_numbered_from_1() -> None:
+    _, d = epdu()
+    assert d.getinfo("outlet.count") == "8" and d.getinfo("outlet.group.count") == "2"
+    assert d.getinfo("outlet.0.status") is None and d.getinfo("outlet.9.status") is None
+    assert d.getinfo("outlet.6.status") == "off"
+    assert d.getinfo("outlet.1.name") == "A1"  # outletDesignator wins over outletID
+    assert d.getinfo("outlet.4.current.status") == "warning-high"
+    assert d.getinfo("ups.alarm") == "outlet 4 high current warning!"
+    assert d.getinfo("outlet.group.2.desc") == "Branch Circuit B"
+    assert d.getinfo("outlet.group.1.phase") == "1"
+    assert d.getinfo("outlet.group.1.color") == "16051527"
+    assert d.tree.has_cmd("outlet.8.load.cycle") and d.tree.has_cmd("outlet.group.2.load.on")
+
+
+def test_epdu_switchable_last_row_wins_at_init_first_row_after() -> None:
+    """SU_FLAG_UNIQUE does not work on templates in NUT: both rows run."""
+    values = snmprec_values(EPDU_RECORDING)
+    walker, d = Walker(EATON_EPDU), Dstate()
+    drive(walker.daisy_init(d), values)
+    run_walk(walker, d, values, init=True)
+    assert d.getinfo("outlet.8.switchable") == "yes"  # G2 row: an off command answers
+    run_walk(walker, d, values, init=False)
+    assert d.getinfo("outlet.8.switchable") == "no"  # outletControlSwitchable = 2
+
+
+def test_epdu_plan_set_outlet_commands_and_settings() -> None:
+    walker, d = epdu()
+    assert plan_set(walker, d, "outlet.1.load.off", None, command=True) == SetPlan(
+        oid=MARLIN.lstrip(".") + "6.6.1.3.0.1", type=SetType.INTEGER, value=0
+    )
+    assert plan_set(walker, d, "outlet.group.2.load.cycle", None, command=True) == SetPlan(
+        oid=MARLIN.lstrip(".") + "5.6.1.5.0.2", type=SetType.INTEGER, value=0
+    )
+    assert plan_set(walker, d, "outlet.3.load.off.delay", "30", command=True) == SetPlan(
+        oid=MARLIN.lstrip(".") + "6.6.1.3.0.3", type=SetType.INTEGER, value=30
+    )
+    assert plan_set(walker, d, "outlet.3.load.off.delay", None, command=True) is Status.INVALID
+    assert plan_set(walker, d, "outlet.9.load.off", None, command=True) is Status.INVALID
+    assert plan_set(walker, d, "outlet.1.delay.shutdown", "60", command=False) == SetPlan(
+        oid=MARLIN.lstrip(".") + "6.6.1.10.0.1", type=SetType.INTEGER, value=60, publish="60"
+    )
+    # NUT SETs the non-outlet thresholds' OID template as written: it fails.
+    assert plan_set(walker, d, "input.voltage.high.warning", "250", command=False) is (
+        Status.FAILED
     )

@@ -259,6 +259,10 @@ class SnmpUps(Driver):
             "Detected %s on host %s (mib: %s %s)", model, ctx.device_path, mib.name, mib.version
         )
         dstate = ctx.dstate
+        try:
+            await self.drive(self.walker.daisy_init(dstate))
+        except NotImplementedError as exc:
+            raise DeviceError(f"not supported: {exc}") from exc
         if mib.find("load.off.delay"):
             dstate.addcmd("load.off")
         if mib.find("load.on.delay"):
@@ -300,8 +304,14 @@ class SnmpUps(Driver):
             self.lastpoll = time.monotonic()
             raise
         self.comm_ok = True
-        dstate.alarm_commit()
-        dstate.status_commit()
+        if self.walker.daisy:
+            # NUT commits the status first on daisy-chain tables, so that
+            # ups.status never shows ALARM on them (alarm_init cleared it).
+            dstate.status_commit()
+            dstate.alarm_commit()
+        else:
+            dstate.alarm_commit()
+            dstate.status_commit()
         self.lastpoll = time.monotonic()
 
     async def _set(self, ctx: DriverContext, name: str, value: str | None, command: bool) -> Status:

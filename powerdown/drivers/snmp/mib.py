@@ -52,6 +52,11 @@ class Su(IntFlag):
     TYPE_CMD = 1 << 20
     TYPE_DAISY_1 = 1 << 21
     TYPE_DAISY_2 = 1 << 22
+    #: set at run time on daisy-chained devices (``device.count`` > 1)
+    DAISY = 1 << 23
+    #: only read on the daisy-chain's master (device 1)
+    TYPE_DAISY_MASTER_ONLY = 1 << 24
+    AMBIENT_TEMPLATE = 1 << 26
     STATUS_PWR = 1 << 28
     STATUS_BATT = 1 << 29
     STATUS_CAL = 1 << 30
@@ -71,6 +76,8 @@ class Lookup:
     pairs: tuple[tuple[int, str], ...] = ()
     #: NUT's ``fun_vp2s``: a value (number or string) to the NUT text, or None
     function: Callable[[int | str], str | None] | None = None
+    #: NUT's ``nuf_s2l``: a string to a number (``device.count`` from a list of units)
+    to_number: Callable[[str], int] | None = None
 
     def to_nut(self, value: int | str) -> str | None:
         """``su_find_infoval``: the first pair with this number (None if none)."""
@@ -124,7 +131,7 @@ class SnmpInfo:
 
     @property
     def is_template(self) -> bool:
-        return bool(self.su & (Su.OUTLET | Su.OUTLET_GROUP))
+        return bool(self.su & (Su.OUTLET | Su.OUTLET_GROUP | Su.AMBIENT_TEMPLATE))
 
 
 def info(

@@ -29,10 +29,17 @@ The rules kept from NUT (``docs/snmp-subdrivers.txt`` and the C code):
   ``*.alarm`` rows add to ``ups.alarm``;
 * ``SU_INPUT_1``/``SU_INPUT_3`` (and output, bypass) rows are kept or
   dropped by ``{input,output,input.bypass}.phases``;
-* outlet and outlet-group templates (``%i``) are expanded over
-  ``outlet.count`` / ``outlet.group.count`` (guessed by probing when the
-  table has no such row); NUT's outlet number is the SNMP index, so a MIB
-  indexed from 0 gives ``outlet.0``; the base (0 or 1) is probed once.
+* outlet, outlet-group and ambient templates (``%i``) are expanded over
+  ``outlet.count`` / ``outlet.group.count`` / ``ambient.count`` (guessed by
+  probing when the table has no such row); NUT's outlet number is the SNMP
+  index, so a MIB indexed from 0 gives ``outlet.0``; the base (0 or 1) is
+  probed once per kind;
+* daisy chains (NUT 2.8.0's ``daisychain_init``): a table with a
+  ``device.count`` row is "daisy-chain enabled" even for one unit; its
+  other ``%i`` OIDs carry the unit's index (device 1 plus an offset found
+  by probing ``device.model`` at 0 and 1), and two-``%i`` templates put it
+  first (``SU_TYPE_DAISY_1``) or second (``SU_TYPE_DAISY_2``).  Only a
+  single unit is walked; chains of several units are not supported.
 
 Settings and commands go the other way: ``plan_set`` turns a NUT name and
 value into an SNMP SET (``SetPlan``), or a refusal.
@@ -171,6 +178,16 @@ def format_number(value: int, multiplier: float) -> str:
     return f"{_float32(dvalue):.2f}"
 
 
+def fill(template: str, *numbers: int) -> str:
+    """``snprintf(template, numbers...)`` for OID templates: each ``%i`` takes the next."""
+    parts = template.split("%i")
+    out = [parts[0]]
+    for k, rest in enumerate(parts[1:]):
+        out.append(str(numbers[k]) if k < len(numbers) else "%i")
+        out.append(rest)
+    return "".join(out)
+
+
 def _last_arc(oid: str) -> str:
     return oid.rsplit(".", 1)[-1]
 
@@ -198,6 +215,11 @@ class Walker:
                     self.flags[i] &= ~Su.FLAG_OK
         self.phases: dict[str, int] = {}
         self.template_base: dict[str, int] = {}
+        # daisychain_init's results (NUT's globals and their defaults)
+        self.daisy = False
+        self.devices_count = 1
+        self.device_number = 1
+        self.device_offset = -1
         self.semistaticfreq = max(1, semistaticfreq)
         self.semistatic_countdown = self.semistaticfreq
         self._got: Answers = {}
@@ -251,16 +273,84 @@ class Walker:
 
     # -- public ------------------------------------------------------------------
 
+    @property
+    def daisy_index(self) -> int:
+        """The SNMP index of the walked unit in ``%i`` OIDs."""
+        return self.device_number + self.device_offset
+
+    def daisy_init(self, dstate: Dstate) -> Walk:
+        """``daisychain_init``: count the units, publish ``device.count``, find the offset."""
+        self._got = {}
+        row = self.mib.find("device.count")
+        if row is not None:
+            self.daisy = True
+            count: int | None
+            if row.oid is not None and "%i" not in row.oid:
+                count = -1
+                if row.lookup is not None and row.lookup.to_number is not None:
+                    value = yield from self._get(row.oid)
+                    if value is not None and value.kind is Kind.STRING:
+                        count = row.lookup.to_number(decode_string(value.data))
+                if count == -1:
+                    count = yield from self._get_int(row.oid)
+                    if count is None:
+                        count = 1
+            else:
+                count = yield from self._guess_count(row)
+            if count < 1:
+                self.devices_count = 1
+                self.daisy = False
+            else:
+                self.devices_count = count
+                dstate.setinfo("device.count", str(count))
+                mfr = self.mib.find("ups.mfr")
+                if self.mib.find("device.mfr") is not None and mfr is not None:
+                    self._setinfo(dstate, mfr, mfr.name, None)
+                kind = self.mib.find("device.type")
+                if kind is not None and kind.default is not None:
+                    dstate.setinfo("device.model", f"daisychain {kind.default} (1+{count - 1})")
+                    dstate.setinfo("device.type", kind.default)
+                else:
+                    dstate.setinfo("device.model", f"daisychain (1+{count - 1})")
+        model = self.mib.find("device.model")
+        if model is not None and model.oid is not None:
+            base = yield from self._base("device", model)
+            self.device_offset = base - 1
+        if self.devices_count > 1:
+            raise NotImplementedError("daisy chains of several units")
+        return self.daisy
+
+    def _oid(self, row: SnmpInfo) -> str | None:
+        """A plain row's OID; a ``%i`` in it is the daisy unit's index (``su_ups_get``)."""
+        if row.oid is None or "%" not in row.oid:
+            return row.oid
+        return fill(row.oid, self.daisy_index)
+
+    def _instance_oid(self, row: SnmpInfo, number: int) -> str:
+        """A template's OID for one outlet (group, sensor), as ``process_template``."""
+        assert row.oid is not None
+        if self.daisy:
+            if row.su & Su.TYPE_DAISY_1:
+                return fill(row.oid, self.daisy_index, number)
+            if row.su & Su.TYPE_DAISY_2:
+                return fill(
+                    row.oid, number + self.device_offset, self.device_number - self.device_offset
+                )
+        return fill(row.oid, number)
+
     def prefetch(self, init: bool) -> list[str]:
         """The OIDs a walk will surely read: one batch up front."""
         oids = []
         for i, row in enumerate(self.rows):
             flags = self.flags[i]
-            if row.oid is None or "%" in row.oid or row.is_command:
+            if row.oid is None or row.is_template or row.is_command:
                 continue
             if not init and (not flags & Su.FLAG_OK or flags & Su.FLAG_STATIC):
                 continue
-            oids.append(norm(row.oid))
+            oid = self._oid(row)
+            assert oid is not None
+            if "%" not in oid:
+                oids.append(norm(oid))
         return list(dict.fromkeys(oids))
 
     def probe_commands(self, dstate: Dstate) -> Walk:
@@ -322,10 +412,16 @@ class Walker:
                 if row.is_command and not init:
                     continue
                 status = yield from self._template(dstate, "outlet", i, init)
+            elif row.su & Su.AMBIENT_TEMPLATE:
+                if row.is_command and not init:
+                    continue
+                status = yield from self._template(dstate, "ambient", i, init)
             else:
                 if row.oid is None and row.default is None:
                     continue
-                status = yield from self._process(dstate, i, row.name, row.oid, row.default, init)
+                status = yield from self._process(
+                    dstate, i, row.name, self._oid(row), row.default, init
+                )
         return status
 
     # -- NUT's helpers -------------------------------------------------------------
@@ -383,17 +479,17 @@ class Walker:
     def _guess_count(self, row: SnmpInfo) -> Generator[list[str], Answers, int]:
         """``guestimate_template_count``: how many indices answer in a row."""
         assert row.oid is not None
-        first = yield from self._get(row.oid % 0)
+        first = yield from self._get(fill(row.oid, 0))
         base = 0
         if first is None:
             base = 1
         elif row.su & Su.FLAG_ZEROINVALID:
-            number = yield from self._get_int(row.oid % 0)
+            number = yield from self._get_int(fill(row.oid, 0))
             if number == 0:
                 base = 1
         count = 0
         while count < MAX_TEMPLATE_COUNT:
-            batch = [row.oid % (base + count + k) for k in range(PROBE_BATCH)]
+            batch = [fill(row.oid, base + count + k) for k in range(PROBE_BATCH)]
             yield from self._need(batch)
             for oid in batch:
                 if self._got[norm(oid)] is None:
@@ -408,7 +504,14 @@ class Walker:
         assert row.oid is not None
         base = 0
         for base in (0, 1):
-            if (yield from self._exists(row, row.oid % base)):
+            if row.oid.count("%i") > 1:
+                if row.su & Su.TYPE_DAISY_1:
+                    oid = fill(row.oid, self.daisy_index, base)
+                else:
+                    oid = fill(row.oid, base, self.daisy_index)
+            else:
+                oid = fill(row.oid, base)
+            if (yield from self._exists(row, oid)):
                 break
         else:
             base = 2
@@ -444,7 +547,7 @@ class Walker:
             if row.oid is None:
                 self._setinfo(dstate, row, name, default)
                 continue
-            oid = row.oid.replace("%i", str(number), 1)
+            oid = self._instance_oid(row, number)
             if row.is_command:
                 if init:
                     dstate.addcmd(name)
@@ -468,7 +571,11 @@ class Walker:
         if ok:
             self.flags[i] &= ~Su.FLAG_STALE
             if self.flags[i] & Su.FLAG_UNIQUE:
-                self._disable_competition(i)
+                # NUT looks the competitors up by the instance's name
+                # ("outlet.1.switchable"), which no template row has: for
+                # templates, nothing is disabled and the last row read wins.
+                if not self.rows[i].is_template:
+                    self._disable_competition(i)
                 self.flags[i] &= ~Su.FLAG_UNIQUE
         elif init:
             self.flags[i] &= ~Su.FLAG_OK
@@ -634,7 +741,18 @@ def plan_set(
         if i is None:
             return Status.UNKNOWN
         row = walker.rows[i]
-        oid = row.oid.replace("%i", str(number), 1) if row.oid is not None else None
+        oid = None
+        if row.oid is not None:
+            if walker.daisy:
+                # su_setOID: a single unit is device 0 with no offset (the
+                # walk reads at device 1 + offset: the same index when the
+                # unit's objects are indexed from 0, as Eaton's are).
+                if row.su & Su.TYPE_DAISY_1:
+                    oid = fill(row.oid, 0, number)
+                else:
+                    oid = fill(row.oid, number, 0)
+            else:
+                oid = fill(row.oid, number)
         default = row.default
         if default is not None and "%i" in default:
             default = default.replace("%i", str(number), 1)
@@ -642,8 +760,10 @@ def plan_set(
             return Status.UNKNOWN
     if not walker.flags[i] & Su.FLAG_OK:
         return Status.UNKNOWN
-    if oid is None:
+    if oid is None or "%" in oid:
         # A server-side value: NUT tries to SET a NULL OID, which fails.
+        # NUT (2.8.0, and HEAD still) SETs a daisy row's OID template as it
+        # is, "%i" and all, which net-snmp cannot parse: FAILED too.
         return Status.FAILED
     if command and value is None and default is None:
         return Status.INVALID
