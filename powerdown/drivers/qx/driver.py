@@ -251,7 +251,9 @@ class NutdrvQx(Driver):
         for proto in candidates:
             if not proto.implemented:
                 continue
-            engine = Engine(proto, ctx.dstate, log=ctx.log.info)
+            engine = Engine(
+                proto, ctx.dstate, log=ctx.log.info, getval=ctx.getval, testvar=ctx.testvar
+            )
             for _ in range(MAXTRIES):
                 if await self.run(engine.claim(novendor=ctx.testvar("novendor"))):
                     self.engine = engine

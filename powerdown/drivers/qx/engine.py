@@ -84,12 +84,18 @@ class Engine:
         *,
         log: Callable[[str], None] = lambda text: None,
         pollfreq: float = 30.0,
+        getval: Callable[[str], str | None] = lambda name: None,
+        testvar: Callable[[str], bool] = lambda name: False,
     ) -> None:
         self.protocol = protocol
         self.items = protocol.items
         self.dstate = dstate
         self.log = log
-        self.skip: set[int] = set()
+        self._getval = getval
+        self._testvar = testvar
+        #: what a subdriver keeps between items (NUT's file-scope variables)
+        self.memo: dict[str, str] = {}
+        self.skip: set[int] = {i for i, item in enumerate(self.items) if item.has(QxFlag.SKIP)}
         self.status: set[str] = set()
         self.estimator = Estimator(log=log)
         self.data_has_changed = False
@@ -105,13 +111,48 @@ class Engine:
         for i, item in enumerate(self.items):
             if item.name.lower() != name.lower():
                 continue
-            flags = item.flags | (QxFlag.SKIP if i in self.skip else QxFlag.NONE)
+            flags = (item.flags & ~QxFlag.SKIP) | (QxFlag.SKIP if i in self.skip else QxFlag.NONE)
             if flag and (flags & flag) != flag:
                 continue
             if noflag and flags & noflag:
                 continue
             return i
         return -1
+
+    # -- the session the Voltronic hooks see ---------------------------------------
+
+    def getinfo(self, name: str) -> str | None:
+        return self.dstate.getinfo(name)
+
+    def setinfo(self, name: str, value: str) -> None:
+        self.dstate.setinfo(name, value)
+
+    def getval(self, name: str) -> str | None:
+        return self._getval(name)
+
+    def testvar(self, name: str) -> bool:
+        return self._testvar(name)
+
+    def unskip(self, name: str, flag: QxFlag = QxFlag.NONE) -> bool:
+        """Turn on the first item with that name and flag; False if there is none."""
+        i = self.find(name, flag)
+        if i < 0:
+            return False
+        self.skip.discard(i)
+        return True
+
+    def skip_item(self, item: Item) -> None:
+        for i, candidate in enumerate(self.items):
+            if candidate is item:
+                self.skip.add(i)
+
+    def unskip_where(self, wanted: Callable[[Item], bool]) -> None:
+        for i, item in enumerate(self.items):
+            if item.command is not None and wanted(item):
+                self.skip.discard(i)
+
+    def rw_values(self, item: Item) -> tuple[str, ...]:
+        return item.rw_fn(self) if item.rw_fn is not None else item.rw
 
     # -- one exchange --------------------------------------------------------------
 
@@ -127,8 +168,12 @@ class Engine:
 
     def infoval(self, item: Item, raw: str) -> int:
         """NUT's ``ups_infoval_set``: -1 bad value, 0 a status/alarm bit, 1 a variable set."""
-        if item.process is not None:
-            value = item.process(item, raw, self.dstate.getinfo)
+        if item.process is not None or item.handle is not None:
+            if item.handle is not None:
+                value = item.handle(item, raw, self)
+            else:
+                assert item.process is not None
+                value = item.process(item, raw, self.dstate.getinfo)
             if value is None:
                 return -1
             if item.name.startswith("ups.status"):
@@ -165,15 +210,25 @@ class Engine:
 
     def set_var_info(self, item: Item) -> None:
         """Flags and ranges of a variable (``qx_set_var``)."""
-        if item.has(QxFlag.NONUT):
-            return
-        self.dstate.setflags(item.name, item.info_flags)
+        rw = self.rw_values(item)
+        nonut = item.has(QxFlag.NONUT)
+        if not nonut:
+            self.dstate.setflags(item.name, item.info_flags)
         if item.has(QxFlag.ENUM):
-            for value in item.rw:
-                self.dstate.addenum(item.name, value)
+            if nonut:
+                self.log(f"{item.name}, settable values:{''.join(' ' + v for v in rw) or ' none'}")
+            else:
+                for value in rw:
+                    self.dstate.addenum(item.name, value)
         if item.has(QxFlag.RANGE):
-            for low, high in zip(item.rw[0::2], item.rw[1::2], strict=False):
-                self.dstate.addrange(item.name, strtol(low), strtol(high))
+            pairs = list(zip(rw[0::2], rw[1::2], strict=False))
+            for low, high in pairs:
+                if nonut:
+                    self.log(f"{item.name}, settable range: {low}..{high}")
+                else:
+                    self.dstate.addrange(item.name, strtol(low), strtol(high))
+            if nonut and not pairs:
+                self.log(f"{item.name}, settable range: none")
 
     # -- the claim -------------------------------------------------------------------
 
@@ -228,6 +283,10 @@ class Engine:
                 self.dstate.addcmd(item.name)
                 continue
             if item.has(QxFlag.SETVAR):
+                if item.has(QxFlag.NONUT):
+                    # a one-time setting from ups.conf (NUT: ``setvar(name, NULL)``)
+                    yield from self.setvar(item.name, None)
+                    self.skip.add(i)
                 continue
             command = item.command or ""
             if prev_command and prev_answer and prev_command.lower() == command.lower():
@@ -316,8 +375,8 @@ class Engine:
         item = self.items[i]
         value = param if param is not None else ""
         command: str | None = None
-        if item.build is not None:
-            command = item.build(item, value, self.dstate.getinfo)
+        if item.build is not None or item.make is not None:
+            command = self._build(item, value)
             if command is None:
                 self.log("instcmd: FAILED")
                 return TrackingStatus.FAILED
@@ -329,34 +388,55 @@ class Engine:
         self.data_has_changed = True
         return TrackingStatus.HANDLED
 
-    def setvar(self, name: str, value: str) -> Exchange[TrackingStatus]:
-        """NUT's ``setvar``; NUT answers UNKNOWN for every refusal, and so do we."""
+    def _build(self, item: Item, value: str) -> str | None:
+        if item.make is not None:
+            return item.make(item, value, self)
+        assert item.build is not None
+        return item.build(item, value, self.dstate.getinfo)
+
+    def setvar(self, name: str, value: str | None) -> Exchange[TrackingStatus]:
+        """NUT's ``setvar``; NUT answers UNKNOWN for every refusal, and so do we.
+
+        ``value`` None is NUT's one-time setting of a variable with no NUT
+        name (``QX_FLAG_NONUT``): its value comes from ``ups.conf``.
+        """
         i = self.find(name, QxFlag.SETVAR, QxFlag.SKIP)
         if i < 0:
             return TrackingStatus.UNKNOWN
         item = self.items[i]
-        self.log(f"setvar({name}, {value or '[NULL]'})")
-        if not value:
-            return TrackingStatus.UNKNOWN
-        current = self.dstate.getinfo(item.name)
-        if current is not None and current.lower() == value.lower():
-            return TrackingStatus.HANDLED
+        if item.has(QxFlag.NONUT):
+            if not self.testvar(item.name):
+                return TrackingStatus.HANDLED
+            user = self.getval(item.name)
+            self.log(f"setvar({name}, {user if user is not None else '[NULL]'})")
+            value = user or ""
+        else:
+            value = value or ""
+            self.log(f"setvar({name}, {value or '[NULL]'})")
+            if not value:
+                return TrackingStatus.UNKNOWN
+            current = self.dstate.getinfo(item.name)
+            if current is not None and current.lower() == value.lower():
+                return TrackingStatus.HANDLED
+        rw = self.rw_values(item)
         if item.has(QxFlag.RANGE):
             if any(ch not in NUMERIC for ch in value):
                 self.log(f"setvar: non numerical value [{item.name}: {value}]")
                 return TrackingStatus.UNKNOWN
+            if not value:
+                return TrackingStatus.UNKNOWN
             n = strtol(value)
-            pairs = zip(item.rw[0::2], item.rw[1::2], strict=False)
+            pairs = zip(rw[0::2], rw[1::2], strict=False)
             if not any(strtol(lo) <= n <= strtol(hi) for lo, hi in pairs):
                 self.log(f"setvar: value out of range [{item.name}: {value}]")
                 return TrackingStatus.UNKNOWN
         elif item.has(QxFlag.ENUM):
-            if value.lower() not in (v.lower() for v in item.rw):
+            if value.lower() not in (v.lower() for v in rw):
                 self.log(f"setvar: value out of range [{item.name}: {value}]")
                 return TrackingStatus.UNKNOWN
         command: str | None = None
-        if item.build is not None:
-            command = item.build(item, value, self.dstate.getinfo)
+        if item.build is not None or item.make is not None:
+            command = self._build(item, value)
             if command is None:
                 self.log("setvar: FAILED")
                 return TrackingStatus.UNKNOWN

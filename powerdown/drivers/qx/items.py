@@ -25,6 +25,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import IntFlag
+from typing import Protocol
 
 from powerdown.state.tree import Flag
 
@@ -34,6 +35,10 @@ __all__ = [
     "Lookup",
     "Process",
     "Build",
+    "Session",
+    "Handle",
+    "Make",
+    "RwList",
     "extract",
     "standard_value",
     "strtod",
@@ -67,6 +72,41 @@ Process = Callable[["Item", str, Lookup], "str | None"]
 #: ``build(item, user_value, lookup)`` -> the command to send, or None to refuse.
 Build = Callable[["Item", str, Lookup], "str | None"]
 
+
+class Session(Protocol):
+    """What a subdriver's hooks may touch besides the value (the Voltronic ones
+    turn other items on, keep state between items and read ``ups.conf``)."""
+
+    memo: dict[str, str]
+    #: the status words set so far (NUT's ``qx_status()``)
+    status: set[str]
+
+    def getinfo(self, name: str) -> str | None: ...
+
+    def setinfo(self, name: str, value: str) -> None: ...
+
+    def getval(self, name: str) -> str | None: ...
+
+    def testvar(self, name: str) -> bool: ...
+
+    def unskip(self, name: str, flag: QxFlag = QxFlag.NONE) -> bool: ...
+
+    def skip_item(self, item: Item) -> None: ...
+
+    def unskip_where(self, wanted: Callable[[Item], bool]) -> None: ...
+
+    def update_status(self, word: str) -> None: ...
+
+    def log(self, text: str) -> None: ...
+
+
+#: ``process`` with the session: NUT's preprocess functions that have side effects.
+Handle = Callable[["Item", str, Session], "str | None"]
+#: ``build`` with the session.
+Make = Callable[["Item", str, Session], "str | None"]
+#: The accepted values (enum) or (low, high) pairs (range), worked out when needed.
+RwList = Callable[[Session], "tuple[str, ...]"]
+
 #: The characters NUT accepts in a numeric value (``strspn(value, "0123456789 .")``).
 NUMERIC = frozenset("0123456789 .")
 
@@ -87,6 +127,10 @@ class Item:
     rw: tuple[str, ...] = ()
     process: Process | None = None
     build: Build | None = None
+    #: like ``process``/``build``/``rw``, for hooks that need the session
+    handle: Handle | None = None
+    make: Make | None = None
+    rw_fn: RwList | None = None
 
     def has(self, flag: QxFlag) -> bool:
         return bool(self.flags & flag)

@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from powerdown.drivers.qx import blazer
+from powerdown.drivers.qx import blazer, voltronic
 from powerdown.drivers.qx.items import Item, Lookup, QxFlag
 from powerdown.state.tree import Flag
 
@@ -160,7 +160,14 @@ def _voltronic_qs_items() -> tuple[Item, ...]:
 
 
 PROTOCOLS: tuple[Protocol, ...] = (
-    Protocol(name="voltronic", version="Voltronic 0.06"),
+    Protocol(
+        name="voltronic",
+        version=voltronic.VERSION,
+        items=voltronic.items(),
+        claim=("input.voltage", "ups.firmware.aux"),
+        accepted="ACK",
+        rejected="(NAK\r",
+    ),
     Protocol(
         name="voltronic-qs",
         version="Voltronic-QS 0.07",

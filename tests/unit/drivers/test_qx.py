@@ -231,8 +231,8 @@ def test_claim_order_and_auto_detection_against_a_megatec_ups() -> None:
         if run_sync(engine.claim(), _answer(dev)):
             break
         tried.append(proto.name)
-    # voltronic-qs gets "M" echoed; mustek and megatec/old get "QS"/"D" echoed.
-    assert tried == ["voltronic-qs", "mustek", "megatec/old"]
+    # voltronic gets "QGS" echoed, voltronic-qs "M"; mustek and megatec/old "QS"/"D".
+    assert tried == ["voltronic", "voltronic-qs", "mustek", "megatec/old"]
     assert proto.name == "megatec"
     assert dstate.getinfo("input.voltage") == "225.9"
     assert dstate.getinfo("ups.firmware") == "VER 1.00"
