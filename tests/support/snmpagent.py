@@ -79,8 +79,8 @@ class SnmpAgent:
             cmd += [f"--v3-user={u.name}", f"--v3-auth-proto={u.auth_proto}"]
             if u.auth_key:
                 cmd.append(f"--v3-auth-key={u.auth_key}")
-            cmd.append(f"--v3-priv-proto={u.priv_proto}")
-            if u.priv_key:
+            if u.priv_key:  # snmpsim refuses a privacy protocol without a key, even NONE
+                cmd.append(f"--v3-priv-proto={u.priv_proto}")
                 cmd.append(f"--v3-priv-key={u.priv_key}")
         return cmd
 

@@ -539,6 +539,9 @@ class Walker:
         base = 0
         if row.oid is not None:
             base = yield from self._base(kind, row)
+            if not row.is_command:
+                # one batch for the whole row, not one request per instance
+                yield from self._need(self._instance_oid(row, n) for n in range(base, base + count))
         for number in range(base, base + count):
             name = row.name.replace("%i", str(number), 1)
             default = row.default
