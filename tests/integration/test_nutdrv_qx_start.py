@@ -19,7 +19,7 @@ OUR_QX = str(Path(sys.executable).parent / "nutdrv_qx")
     ("settings", "message"),
     [
         (["cablepower=weird"], "Value 'weird' not valid for 'cablepower'"),
-        (["protocol=voltronic"], "protocol 'voltronic' is not implemented yet"),
+        (["protocol=voltronic-qs-hex"], "protocol 'voltronic-qs-hex' is not implemented yet"),
         (["protocol=nonesuch"], "Device not supported!"),
         (["protocol=megatec", "ondelay=-5"], "Start delay '-5' out of range"),
         (["protocol=megatec", "runtimecal=1,2"], "Insufficient parameters for runtimecal"),
