@@ -31,6 +31,7 @@ __all__ = [
     "cmd",
     "table",
     "id_claim",
+    "vendor_or",
     "find_field",
     "with_logical",
 ]
@@ -119,6 +120,15 @@ def id_claim(
         return products is None or info.productid in products
 
     return claims
+
+
+def vendor_or(default: str) -> Callable[[UsbInfo, str | None], str | None]:
+    """``format_mfr``: the USB vendor string, or the maker's name when the device has none."""
+
+    def format_mfr(info: UsbInfo, vendor: str | None) -> str | None:
+        return vendor if vendor is not None else default
+
+    return format_mfr
 
 
 def find_field(desc: ReportDescriptor, report_id: int, usage: int) -> HidField | None:

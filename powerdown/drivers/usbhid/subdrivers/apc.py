@@ -31,6 +31,7 @@ from powerdown.drivers.usbhid.subdrivers._rows import (
     status,
     table,
     var,
+    vendor_or,
     with_logical,
 )
 
@@ -316,14 +317,6 @@ def product_info(product: str | None) -> dict[str, str]:
     return out
 
 
-def _format_mfr(info: UsbInfo, vendor: str | None) -> str | None:
-    return vendor if vendor is not None else "APC"
-
-
-def _format_serial(info: UsbInfo, serial: str | None) -> str | None:
-    return serial
-
-
 _VOLTAGE = 0x00840030
 _CONFIG_VOLTAGE = 0x00840040
 _HIGH_VOLTAGE_TRANSFER = 0x00840054
@@ -368,8 +361,7 @@ SUBDRIVER = Subdriver(
     claims=id_claim({APC_VENDORID: APC_PRODUCTS}),
     quirks=_quirks,
     format_model=_format_model,
-    format_mfr=_format_mfr,
-    format_serial=_format_serial,
+    format_mfr=vendor_or("APC"),
     extra_identity=lambda info: product_info(info.product),
     fix_report_desc=apc_fix_report_desc,
 )

@@ -25,10 +25,11 @@ from powerdown.drivers.usbhid.subdrivers._rows import (
     rw,
     status,
     var,
+    vendor_or,
 )
 
 if TYPE_CHECKING:
-    from powerdown.drivers.usbhid.matcher import UsbInfo
+    pass
 
 __all__ = ["SUBDRIVER", "ARDUINO_VENDORID", "ARDUINO_VENDORID2", "USB_DEFAULTS"]
 
@@ -96,18 +97,6 @@ ARDUINO_HID2NUT = (
 )
 
 
-def _format_model(info: UsbInfo, product: str | None) -> str | None:
-    return product
-
-
-def _format_mfr(info: UsbInfo, vendor: str | None) -> str | None:
-    return vendor if vendor is not None else "Arduino"
-
-
-def _format_serial(info: UsbInfo, serial: str | None) -> str | None:
-    return serial
-
-
 SUBDRIVER = Subdriver(
     name="Arduino HID",
     version="0.22",
@@ -119,7 +108,5 @@ SUBDRIVER = Subdriver(
             ARDUINO_VENDORID2: frozenset({0x0036, 0x8036, 0x0040, 0x8040}),
         }
     ),
-    format_model=_format_model,
-    format_mfr=_format_mfr,
-    format_serial=_format_serial,
+    format_mfr=vendor_or("Arduino"),
 )

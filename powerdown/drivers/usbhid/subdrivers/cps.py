@@ -35,6 +35,7 @@ from powerdown.drivers.usbhid.subdrivers._rows import (
     status,
     table,
     var,
+    vendor_or,
     with_logical,
 )
 
@@ -275,18 +276,6 @@ def _claims(info: UsbInfo) -> bool:
     return True
 
 
-def _format_model(info: UsbInfo, product: str | None) -> str | None:
-    return product
-
-
-def _format_mfr(info: UsbInfo, vendor: str | None) -> str | None:
-    return vendor if vendor is not None else "CPS"
-
-
-def _format_serial(info: UsbInfo, serial: str | None) -> str | None:
-    return serial
-
-
 #: Output and input voltage range NUT substitutes (with a safety margin).
 CPS_VOLTAGE_LOGMIN = 0
 CPS_VOLTAGE_LOGMAX = 511
@@ -375,8 +364,6 @@ SUBDRIVER = Subdriver(
     usage_tables=(CPS_USAGES,),
     mapping=CPS_HID2NUT,
     claims=_claims,
-    format_model=_format_model,
-    format_mfr=_format_mfr,
-    format_serial=_format_serial,
+    format_mfr=vendor_or("CPS"),
     fix_report_desc=cps_fix_report_desc,
 )

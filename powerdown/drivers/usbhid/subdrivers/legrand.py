@@ -24,6 +24,7 @@ from powerdown.drivers.usbhid.subdrivers._rows import (
     rw,
     status,
     var,
+    vendor_or,
 )
 
 if TYPE_CHECKING:
@@ -136,18 +137,6 @@ LEGRAND_HID2NUT = (
 )
 
 
-def _format_model(info: UsbInfo, product: str | None) -> str | None:
-    return product
-
-
-def _format_mfr(info: UsbInfo, vendor: str | None) -> str | None:
-    return vendor if vendor is not None else "Legrand"
-
-
-def _format_serial(info: UsbInfo, serial: str | None) -> str | None:
-    return serial
-
-
 def _quirks(info: UsbInfo) -> Quirks:
     return Quirks(no_interrupt_pipe=info.productid in NO_INTERRUPT_PIPE)
 
@@ -159,7 +148,5 @@ SUBDRIVER = Subdriver(
     mapping=LEGRAND_HID2NUT,
     claims=id_claim({LEGRAND_VENDORID: LEGRAND_PRODUCTS}),
     quirks=_quirks,
-    format_model=_format_model,
-    format_mfr=_format_mfr,
-    format_serial=_format_serial,
+    format_mfr=vendor_or("Legrand"),
 )

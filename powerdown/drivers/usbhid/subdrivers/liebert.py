@@ -22,10 +22,11 @@ from powerdown.drivers.usbhid.subdrivers._rows import (
     rw,
     status,
     var,
+    vendor_or,
 )
 
 if TYPE_CHECKING:
-    from powerdown.drivers.usbhid.matcher import UsbInfo
+    pass
 
 __all__ = ["SUBDRIVER", "PHOENIXTEC_VENDORID"]
 
@@ -111,25 +112,11 @@ LIEBERT_HID2NUT = (
 )
 
 
-def _format_model(info: UsbInfo, product: str | None) -> str | None:
-    return product
-
-
-def _format_mfr(info: UsbInfo, vendor: str | None) -> str | None:
-    return vendor if vendor is not None else "Liebert"
-
-
-def _format_serial(info: UsbInfo, serial: str | None) -> str | None:
-    return serial
-
-
 SUBDRIVER = Subdriver(
     name="Phoenixtec/Liebert HID",
     version="0.41",
     usage_tables=(),
     mapping=LIEBERT_HID2NUT,
     claims=id_claim({PHOENIXTEC_VENDORID: frozenset({0xFFFF})}),
-    format_model=_format_model,
-    format_mfr=_format_mfr,
-    format_serial=_format_serial,
+    format_mfr=vendor_or("Liebert"),
 )

@@ -42,6 +42,7 @@ from powerdown.drivers.usbhid.subdrivers._rows import (
     status,
     table,
     var,
+    vendor_or,
 )
 from powerdown.state.tree import Flag
 
@@ -1860,14 +1861,6 @@ def _format_model(info: UsbInfo, product: str | None) -> str | None:
     return name
 
 
-def _format_mfr(info: UsbInfo, vendor: str | None) -> str | None:
-    return vendor if vendor is not None else "Eaton"
-
-
-def _format_serial(info: UsbInfo, serial: str | None) -> str | None:
-    return serial
-
-
 def _claims(info: UsbInfo) -> bool:
     # NUT also takes other products of these vendors when the 'productid' option
     # is given ("possibly supported"); the claim sees only the device here.
@@ -1894,8 +1887,7 @@ SUBDRIVER = Subdriver(
     mapping=MGE_HID2NUT,
     claims=_claims,
     format_model=_format_model,
-    format_mfr=_format_mfr,
-    format_serial=_format_serial,
+    format_mfr=vendor_or("Eaton"),
     identity_strings=(IMODEL_PATH,),
     identity_values=(APPARENT_POWER_PATH,),
     note_identity=lambda strings, values: note_model(

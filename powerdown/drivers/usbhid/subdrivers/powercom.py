@@ -34,6 +34,7 @@ from powerdown.drivers.usbhid.subdrivers._rows import (
     status,
     table,
     var,
+    vendor_or,
 )
 
 if TYPE_CHECKING:
@@ -379,18 +380,6 @@ POWERCOM_HID2NUT = (
 )
 
 
-def _format_model(info: UsbInfo, product: str | None) -> str | None:
-    return product
-
-
-def _format_mfr(info: UsbInfo, vendor: str | None) -> str | None:
-    return vendor if vendor is not None else "PowerCOM"
-
-
-def _format_serial(info: UsbInfo, serial: str | None) -> str | None:
-    return serial
-
-
 def _quirks(info: UsbInfo) -> Quirks:
     """0d9f:0001 has no feature reports: NUT reads it by interrupt only, 8 bytes."""
     return Quirks(interrupt_only_size=INTERRUPT_ONLY.get((info.vendorid, info.productid), 0))
@@ -403,7 +392,5 @@ SUBDRIVER = Subdriver(
     mapping=POWERCOM_HID2NUT,
     claims=id_claim({POWERCOM_VENDORID: POWERCOM_PRODUCTS}),
     quirks=_quirks,
-    format_model=_format_model,
-    format_mfr=_format_mfr,
-    format_serial=_format_serial,
+    format_mfr=vendor_or("PowerCOM"),
 )

@@ -314,25 +314,10 @@ def _claims(info: UsbInfo) -> bool:
     return True
 
 
-def _format_model(info: UsbInfo, product: str | None) -> str | None:
-    return product
-
-
-def _format_mfr(info: UsbInfo, vendor: str | None) -> str | None:
-    return vendor
-
-
-def _format_serial(info: UsbInfo, serial: str | None) -> str | None:
-    return serial
-
-
 SUBDRIVER = Subdriver(
     name="TrippLite HID",
     version="0.85",
     usage_tables=(TRIPPLITE_USAGES,),
     mapping=TRIPPLITE_HID2NUT,
     claims=_claims,
-    format_model=_format_model,
-    format_mfr=_format_mfr,
-    format_serial=_format_serial,
 )
