@@ -87,7 +87,6 @@ def test_kill_power_sends_NUTs_sequence(
 def test_no_device_is_fatal_with_NUTs_message(tmp_path: Path) -> None:
     env = {"PATH": "/usr/bin:/bin", "NUT_STATEPATH": str(tmp_path), "NUT_CONFPATH": str(tmp_path)}
     env["POWERDOWN_USBHID_REPLAY"] = str(tmp_path / "device.json")
-    env["PYTHONPATH"] = str(Path(__file__).resolve().parents[2])
     (tmp_path / "device.json.gone").write_text("")
     rc, out, err = run([*OUR_USBHID, "-s", "x", "-x", "port=auto", "-F", "-u", "root"], env=env)
     assert rc == 1

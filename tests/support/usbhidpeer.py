@@ -41,7 +41,6 @@ def serve_replay(
         tmp_path / "device.json", info=TEST_INFO, descriptor=TEST_DESCRIPTOR, reports=TEST_REPORTS
     )
     monkeypatch.setenv("POWERDOWN_USBHID_REPLAY", str(replay.path))
-    monkeypatch.setenv("PYTHONPATH", str(REPO))
     opts = {"pollinterval": "1", **options}
     server = factory(
         {"hid": Port("auto")},

@@ -18,22 +18,21 @@ ours (no device, not found, access denied, busy, out of memory: NUT
 reconnects on these) and ``HidIOError`` for one failed transfer (timeout,
 pipe stall, overflow, I/O error): the value is skipped, the device stays.
 
-Test seam: when the environment has ``POWERDOWN_USBHID_REPLAY`` (a replay
-file written by ``tests/support/hiddouble.py``), ``open_devices`` returns
-that file's simulated device instead of touching USB, so the real driver
-process can run under upsd in the tests.  Nothing else reads the variable.
+When the environment has ``POWERDOWN_USBHID_REPLAY`` (a recording, see
+``replay``), ``open_devices`` returns that recorded device instead of
+touching USB: the tests run the real driver process under upsd that way.
 """
 
 from __future__ import annotations
 
 import errno
-import importlib
 import logging
 import os
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Protocol
 
+from powerdown.drivers.usbhid import replay
 from powerdown.drivers.usbhid.matcher import HidGone, HidIOError, UsbInfo
+from powerdown.drivers.usbhid.replay import REPLAY_ENV
 
 if TYPE_CHECKING:
     from powerdown.drivers.usbhid.hidparser import ReportKind
@@ -55,8 +54,6 @@ log = logging.getLogger("usbhid-ups")
 
 #: NUT's ``USB_TIMEOUT`` for control transfers.
 USB_TIMEOUT_MS = 5000
-#: The test seam's environment variable.
-REPLAY_ENV = "POWERDOWN_USBHID_REPLAY"
 
 _HID_CLASS = 3
 _DT_HID = 0x21
@@ -379,10 +376,8 @@ def _pyusb_devices() -> list[HidDevice]:
 
 
 def open_devices() -> list[HidDevice]:
-    """Every HID device present now (``HidOpener``); the replay double under the test seam."""
-    replay = os.environ.get(REPLAY_ENV)
-    if replay:
-        module = importlib.import_module("tests.support.hiddouble")
-        opener: Callable[[str], list[HidDevice]] = module.open_replay
-        return opener(replay)
+    """Every HID device present now (``HidOpener``), or the recording ``REPLAY_ENV`` names."""
+    recording = os.environ.get(REPLAY_ENV)
+    if recording:
+        return list(replay.open_replay(recording))
     return _pyusb_devices()
