@@ -24,7 +24,6 @@ from tests.support.hiddouble import (
 from tests.support.nutpeer import NutServer, Port, User
 
 OUR_USBHID: tuple[str, ...] = (str(Path(sys.executable).parent / "usbhid-ups"),)
-REPO = Path(__file__).resolve().parents[2]
 ADMIN = {"admin": User(password="s3cret", actions=("SET",), instcmds=("ALL",))}
 LOGIN = ("-u", "admin", "-p", "s3cret")
 
