@@ -13,6 +13,7 @@ from powerdown.drivers.snmp.mibs import MIBS
 from powerdown.drivers.snmp.mibs.apcc import APCC
 from powerdown.drivers.snmp.mibs.eaton_epdu import EATON_EPDU, count_units
 from powerdown.drivers.snmp.mibs.ietf import IETF
+from powerdown.drivers.snmp.mibs.mge import MGE
 from powerdown.drivers.snmp.poll import (
     SetPlan,
     SetType,
@@ -78,7 +79,7 @@ def test_table_rows_are_well_formed(mib: Mib2Nut) -> None:
 
 
 def test_detection_order_is_nuts_vendor_tables_before_ietf() -> None:
-    assert [m.name for m in MIBS] == ["apcc", "eaton_epdu", "tripplite", "ietf"]
+    assert [m.name for m in MIBS] == ["apcc", "eaton_epdu", "mge", "tripplite", "ietf"]
 
 
 def test_lookups_both_ways() -> None:
@@ -425,4 +426,106 @@ def test_epdu_plan_set_outlet_commands_and_settings() -> None:
     # NUT SETs the non-outlet thresholds' OID template as written: it fails.
     assert plan_set(walker, d, "input.voltage.high.warning", "250", command=False) is (
         Status.FAILED
+    )
+
+
+# -- MGE UPS SYSTEMS MIB (Eaton 5PX on a Network Management Card) ----------------------
+
+MGE_RECORDING = EPDU_RECORDING.with_name("eaton-5px-mge.snmprec")
+MG = "1.3.6.1.4.1.705.1."
+
+
+def mge(**changes: int) -> dict[str, Value]:
+    """The 5PX recording's values, with ``{"7_3_0": 1}``-style changes to MGE objects."""
+    values = snmprec_values(MGE_RECORDING)
+    for key, number in changes.items():
+        oid = key.replace("_", ".")
+        values[oid if oid.startswith("1.3.6") else MG + oid] = Value.integer(number)
+    return values
+
+
+def test_mge_on_line_ups_reads_as_nuts_table_makes_it() -> None:
+    d = poll(Walker(MGE), mge())
+    assert d.getinfo("ups.status") == "OL"  # upsOutputSource normal(3) adds no word
+    assert d.getinfo("ups.model") == "Eaton 5PX"
+    assert d.getinfo("ups.mfr") == "Eaton"  # server side
+    assert (d.getinfo("output.voltage"), d.getinfo("output.frequency")) == ("238", "50")
+    assert d.getinfo("battery.voltage") == "52"
+    assert d.getinfo("ambient.temperature") == "0.0"
+    assert d.getinfo("input.transfer.reason") == ""  # noTransfer(1) is an empty word
+    assert d.getinfo("input.voltage") is None  # the card has no input phase table
+    assert (d.getinfo("ups.delay.shutdown"), d.getinfo("ups.delay.start")) == ("20", "30")
+    assert (d.getinfo("outlet.id"), d.getinfo("outlet.desc")) == ("0", "Main Outlet")
+    assert d.tree.get("outlet.desc").flags & Flag.RW
+    assert d.getinfo("ups.timer.shutdown") == "-1"
+    assert d.getinfo("ups.start.auto") == "yes"
+    assert d.tree.get("ups.start.auto").flags & Flag.RW
+
+
+def test_mge_status_flags_compose_ups_status() -> None:
+    on_battery = mge(**{"7_3_0": 1, "5_14_0": 1, "1.3.6.1.2.1.33.1.4.1.0": 5})
+    # NUT 2.8.0 prints "LB OB OB" (upsmgOutputOnBattery and upsOutputSource both
+    # say OB); our status words are a set.
+    assert poll(Walker(MGE), on_battery).getinfo("ups.status") == "LB OB"
+    words = mge(**{"5_11_0": 1, "7_4_0": 1, "7_8_0": 1, "7_10_0": 1, "7_12_0": 1})
+    assert poll(Walker(MGE), words).getinfo("ups.status") == "RB OL BYPASS BOOST OVER TRIM"
+    off = mge(**{"7_7_0": 1, "1.3.6.1.2.1.33.1.4.1.0": 2})
+    assert poll(Walker(MGE), off).getinfo("ups.status") == "OL OFF"
+
+
+def test_mge_lookups() -> None:
+    def lookup(name: str, number: int) -> str | None:
+        row = MGE.find(name)
+        assert row is not None and row.lookup is not None
+        return row.lookup.to_nut(number)
+
+    assert lookup("input.transfer.reason", 4) == "utility off"
+    assert lookup("ups.test.result", 4) == "aborted"
+    assert lookup("ups.beeper.status", 3) == "muted"
+    assert lookup("ambient.contacts.1.status", -1) == "unknown"
+    assert lookup("ambient.contacts.2.status", 2) == "opened"
+    start = MGE.find("ups.start.auto")
+    assert start is not None and start.lookup is not None
+    assert start.lookup.to_device("no") == 2
+    d = poll(Walker(MGE), mge(**{"1.3.6.1.2.1.33.1.9.8.0": 3, "1.3.6.1.2.1.33.1.7.3.0": 6}))
+    assert d.getinfo("ups.beeper.status") == "muted"
+    assert d.getinfo("ups.test.result") == "no test initiated"
+
+
+def test_mge_three_phase_rows_and_environment_sensor() -> None:
+    values = mge(**{"7_1_0": 3, "8_1_0": 235, "8_2_0": 456, "8_7_1_9_1": 1})
+    for line in (1, 2, 3):
+        values[MG + f"7.2.1.2.{line}"] = Value.integer(2300 + line)
+        values[MG + f"7.2.1.4.{line}"] = Value.integer(10 * line)
+    d = poll(Walker(MGE), values)
+    assert d.getinfo("output.phases") == "3"
+    assert d.getinfo("ups.load") is None and d.getinfo("output.voltage") is None
+    assert [d.getinfo(f"ups.L{n}.load") for n in (1, 2, 3)] == ["10", "20", "30"]
+    assert d.getinfo("output.L3-N.voltage") == "230.30"
+    assert (d.getinfo("ambient.temperature"), d.getinfo("ambient.humidity")) == ("23.5", "45.60")
+    assert d.getinfo("ambient.contacts.1.status") == "closed"
+    assert d.getinfo("ambient.contacts.2.status") is None
+
+
+def test_mge_plan_set_commands_and_settings() -> None:
+    walker = Walker(MGE)
+    d = poll(walker, mge())
+    assert plan_set(walker, d, "test.battery.start", None, command=True) == SetPlan(
+        oid=MG + "10.4.0", type=SetType.INTEGER, value=2
+    )
+    assert plan_set(walker, d, "beeper.disable", None, command=True) == SetPlan(
+        oid=P + "9.8.0", type=SetType.INTEGER, value=1
+    )
+    assert plan_set(walker, d, "ups.start.auto", "no", command=False) == SetPlan(
+        oid=P + "8.5.0", type=SetType.INTEGER, value=2, publish="no"
+    )
+    # The .delay commands need their delay; load.off has no row (NUT 2.8.0 lists it anyway).
+    assert plan_set(walker, d, "load.off.delay", None, command=True) is Status.INVALID
+    assert plan_set(walker, d, "load.off.delay", "20", command=True) == SetPlan(
+        oid=P + "8.2.0", type=SetType.INTEGER, value=20
+    )
+    assert plan_set(walker, d, "load.off", None, command=True) is Status.UNKNOWN
+    # String rows are SET as strings, whatever the MIB's type (as NUT).
+    assert plan_set(walker, d, "battery.charge.low", "30", command=False) == SetPlan(
+        oid=MG + "4.8.0", type=SetType.STRING, value="30", publish="30"
     )
