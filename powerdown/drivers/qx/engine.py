@@ -164,6 +164,14 @@ class Engine:
         if reply is None:
             return None
         self._answer = reply.decode("latin-1")
+        if item.preprocess_answer is not None:
+            # the reshaped reply is what later items on the same command share;
+            # an unusable one is shared by none (NUT clears it)
+            reshaped = item.preprocess_answer(item, self._answer)
+            if reshaped is None:
+                self._answer = ""
+                return None
+            self._answer = reshaped
         return extract(item, self._answer, rejected=self.protocol.rejected)
 
     def infoval(self, item: Item, raw: str) -> int:

@@ -39,6 +39,7 @@ __all__ = [
     "Handle",
     "Make",
     "RwList",
+    "Preprocess",
     "extract",
     "standard_value",
     "strtod",
@@ -107,6 +108,11 @@ Make = Callable[["Item", str, Session], "str | None"]
 #: The accepted values (enum) or (low, high) pairs (range), worked out when needed.
 RwList = Callable[[Session], "tuple[str, ...]"]
 
+#: ``preprocess_answer(item, reply)`` -> the reply as the table reads it, or None
+#: when it is unusable (NUT's answer preprocess, e.g. BestUPS's ``ID`` reply
+#: whose fields move with the numbers' widths).
+Preprocess = Callable[["Item", str], "str | None"]
+
 #: The characters NUT accepts in a numeric value (``strspn(value, "0123456789 .")``).
 NUMERIC = frozenset("0123456789 .")
 
@@ -131,6 +137,7 @@ class Item:
     handle: Handle | None = None
     make: Make | None = None
     rw_fn: RwList | None = None
+    preprocess_answer: Preprocess | None = None
 
     def has(self, flag: QxFlag) -> bool:
         return bool(self.flags & flag)

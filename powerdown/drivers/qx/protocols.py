@@ -7,7 +7,7 @@ names one, asks each in turn to claim the device (three tries each) until
 one does.  A claim is a short exchange: the status query, and for some
 protocols the vendor or protocol query too.  We keep NUT's order; the
 protocols we do not implement yet are listed (``Protocol.items`` empty)
-so that ``protocol = voltronic`` fails with a clear message and the
+so that ``protocol = voltronic-qs-hex`` fails with a clear message and the
 auto-detection order stays NUT's.
 
 Pure: tables.
@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from powerdown.drivers.qx import blazer, voltronic
+from powerdown.drivers.qx import bestups, blazer, voltronic
 from powerdown.drivers.qx.items import Item, Lookup, QxFlag
 from powerdown.state.tree import Flag
 
@@ -192,7 +192,13 @@ PROTOCOLS: tuple[Protocol, ...] = (
         accepted="ACK",
         initups=_blazer_skips,
     ),
-    Protocol(name="bestups", version="BestUPS 0.06"),
+    Protocol(
+        name="bestups",
+        version=bestups.VERSION,
+        items=bestups.items(),
+        claim=("input.voltage", "device.model"),
+        initups=_light_skips,
+    ),
     Protocol(name="mecer", version="Mecer 0.07"),
     Protocol(
         name="megatec",
