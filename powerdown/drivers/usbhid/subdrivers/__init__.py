@@ -29,10 +29,16 @@ from powerdown.drivers.usbhid.subdrivers import (
     arduino,
     belkin,
     cps,
+    delta_ups,
+    ecoflow,
+    ever,
+    idowell,
     legrand,
     liebert,
     mge,
+    openups,
     powercom,
+    salicru,
     tripplite,
 )
 
@@ -60,9 +66,15 @@ SUBDRIVERS: tuple[Subdriver, ...] = (
     arduino.SUBDRIVER,
     belkin.SUBDRIVER,
     cps.SUBDRIVER,
+    delta_ups.SUBDRIVER,
+    ecoflow.SUBDRIVER,
+    ever.SUBDRIVER,
+    idowell.SUBDRIVER,
     legrand.SUBDRIVER,
     liebert.SUBDRIVER,
+    openups.SUBDRIVER,
     powercom.SUBDRIVER,
+    salicru.SUBDRIVER,
     tripplite.SUBDRIVER,
 )
 

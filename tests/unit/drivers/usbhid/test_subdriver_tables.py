@@ -14,15 +14,22 @@ from powerdown.drivers.usbhid.subdrivers import (
     arduino,
     belkin,
     cps,
+    delta_ups,
+    ecoflow,
+    ever,
+    idowell,
     legrand,
     liebert,
     mge,
+    openups,
     powercom,
+    salicru,
     tripplite,
 )
 from powerdown.state.tree import Flag
 
 MODULES = [apc, cps, tripplite, liebert, powercom, belkin, mge, legrand, arduino]
+MODULES += [salicru, delta_ups, openups, ever, idowell, ecoflow]
 
 # NUT HEAD's id tables (vendor id -> product ids), per subdriver.
 NUT_IDS = {
@@ -84,6 +91,13 @@ NUT_IDS = {
     },
     "legrand": {0x1CB0: {0x0038, 0x0032}},
     "arduino": {0x2341: {0x0036, 0x8036}, 0x2A03: {0x0036, 0x8036, 0x0040, 0x8040}},
+    "salicru": {0x2E66: {0x0101, 0x0201, 0x0202, 0x0203, 0x0300, 0x0302}},
+    "delta_ups": {0x05DD: {0x041B}},
+    "openups": {0x04D8: {0xD004, 0xD005}},
+    "ever": {0x0483: {0xA113}, 0x2E51: {0x0000, 0xFFFF}},
+    # and 06da:ffff, GoldenMate packs only (by their strings): test_subdriver_more.py
+    "idowell": {0x075D: {0x0300}},
+    "ecoflow": {0x3746: {0xFFFF}},
 }
 
 # Rows per table in NUT HEAD (powercom: less the raw report-0xa4 battery.voltage row).
@@ -97,11 +111,20 @@ NUT_ROWS = {
     "mge": 251,
     "legrand": 44,
     "arduino": 31,
+    # (less the rows NUT builds only with DEBUG or WITH_UNMAPPED_DATA_POINTS)
+    "salicru": 44,
+    "delta_ups": 70,
+    "openups": 27,
+    "ever": 116,
+    "idowell": 37,
+    "ecoflow": 31,
 }
 
 FORMAT = re.compile(r"^%(\.\d)?[fsd]$|^%\.\d+f%%$")
 # NUT's phase names: "input.L1-N.voltage", "ups.L2.power".
 NAME = re.compile(r"^[a-z][a-z0-9]*(\.[A-Za-z0-9-]+)+$")
+# ever-hid's experimental names use underscores ("experimental.battery.input_flowid").
+NAME_EXPERIMENTAL = re.compile(r"^experimental(\.[A-Za-z0-9_-]+)+$")
 
 
 def short(mod: object) -> str:
@@ -150,7 +173,7 @@ def test_subdriver_rows_are_well_formed(mod):
         if row.var == "BOOL":
             assert isinstance(row.lookup, Lookup), row
             continue
-        assert NAME.match(row.var), row
+        assert NAME.match(row.var) or NAME_EXPERIMENTAL.match(row.var), row
         if row.hu & HU.ABSENT:
             # a delay in seconds, or (mge-hid) an outlet's description
             assert row.fmt and (row.fmt.isdigit() or row.var.endswith(".desc")), row
@@ -196,4 +219,10 @@ def test_subdriver_labels_are_nuts():
         "MGE HID 1.59",
         "Legrand HID 0.2",
         "Arduino HID 0.22",
+        "Salicru HID 0.4",
+        "Delta UPS HID 0.6",
+        "openUPS HID 0.50",
+        "Ever HID 0.10",
+        "iDowell HID 0.22",
+        "EcoFlow HID 0.01",
     ]
