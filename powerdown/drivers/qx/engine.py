@@ -250,6 +250,10 @@ class Engine:
                 break
             item = self.items[i]
             raw = yield from self.query(item)
+            if raw is None and self._refused_is_a_claim(name):
+                # a UPS that refuses the query speaks the protocol all the same
+                self.skip.add(i)
+                continue
             if raw is None or self.infoval(item, raw) != 1:
                 break
             done.append(item.name)
@@ -258,6 +262,14 @@ class Engine:
         for name in done:
             self.dstate.delinfo(name)
         return False
+
+    def _refused_is_a_claim(self, name: str) -> bool:
+        rejected = self.protocol.rejected
+        return (
+            name in self.protocol.claim_refused
+            and rejected is not None
+            and self._answer.lower() == rejected.lower()
+        )
 
     # -- walks -----------------------------------------------------------------------
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from powerdown.drivers.qx import bestups, blazer, voltronic
+from powerdown.drivers.qx import bestups, blazer, mecer, voltronic
 from powerdown.drivers.qx.items import Item, Lookup, QxFlag
 from powerdown.state.tree import Flag
 
@@ -46,6 +46,9 @@ class Protocol:
     #: the variables the claim reads, in order; ``vendor`` ones only without ``novendor``
     claim: tuple[str, ...] = ()
     claim_vendor: tuple[str, ...] = ()
+    #: claim variables whose query the UPS may refuse (``rejected``) and still be
+    #: claimed; the query is then skipped (mecer's ``QPI``)
+    claim_refused: frozenset[str] = frozenset()
     #: the reply that means "command accepted", and the one that means "refused"
     accepted: str | None = None
     rejected: str | None = None
@@ -199,7 +202,16 @@ PROTOCOLS: tuple[Protocol, ...] = (
         claim=("input.voltage", "device.model"),
         initups=_light_skips,
     ),
-    Protocol(name="mecer", version="Mecer 0.07"),
+    Protocol(
+        name="mecer",
+        version=mecer.VERSION,
+        items=mecer.items(),
+        claim=("input.voltage", "ups.firmware.aux"),
+        claim_refused=frozenset({"ups.firmware.aux"}),
+        accepted="ACK",
+        rejected="(NAK\r",
+        initups=_blazer_skips,
+    ),
     Protocol(
         name="megatec",
         version="Megatec 0.06",

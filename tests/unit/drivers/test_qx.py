@@ -232,8 +232,9 @@ def test_claim_order_and_auto_detection_against_a_megatec_ups() -> None:
             break
         tried.append(proto.name)
     # voltronic gets "QGS" echoed, voltronic-qs "M"; mustek and megatec/old "QS"/"D";
-    # bestups reads Q1 but gets "ID" echoed.
-    assert tried == ["voltronic", "voltronic-qs", "mustek", "megatec/old", "bestups"]
+    # bestups and mecer read Q1 but get "ID" and "QPI" echoed.
+    tried_first = ["voltronic", "voltronic-qs", "mustek", "megatec/old", "bestups", "mecer"]
+    assert tried == tried_first
     assert proto.name == "megatec"
     assert dstate.getinfo("input.voltage") == "225.9"
     assert dstate.getinfo("ups.firmware") == "VER 1.00"
