@@ -68,7 +68,10 @@ from powerdown.drivers.usbhid.transport import (
     HidGone,
     HidIOError,
     HidOpener,
+    PyUsbDevice,
     open_devices,
+    parse_usb_options,
+    usb_numbers,
 )
 from powerdown.state.tree import Flag
 
@@ -108,6 +111,8 @@ class Settings:
     interrupt_pipe_no_events_tolerance: int = -1
     #: seconds to leave an unplugged device alone before looking for it again
     waitbeforereconnect: int = 0
+    #: the ``usb_*`` numbers the user gave (``transport.parse_usb_options``)
+    usb: dict[str, int] = field(default_factory=dict)
     status: StatusOptions = field(default_factory=StatusOptions)
 
     @classmethod
@@ -133,6 +138,10 @@ class Settings:
             if isize <= 0:
                 raise DeviceError(f"Error: invalid interruptsize: {isize}")
         pollfreq = get("pollfreq")
+        try:
+            usb = parse_usb_options(get)
+        except ValueError as exc:
+            raise DeviceError(str(exc)) from exc
         return cls(
             regexes={
                 name: get(name)
@@ -161,6 +170,7 @@ class Settings:
             disable_fix_report_desc=test("disable_fix_report_desc"),
             interrupt_pipe_no_events_tolerance=number("interrupt_pipe_no_events_tolerance", -1),
             waitbeforereconnect=number("waitbeforereconnect", 0),
+            usb=usb,
             status=StatusOptions(
                 onlinedischarge_onbattery=test("onlinedischarge_onbattery")
                 or test("onlinedischarge"),
@@ -314,6 +324,8 @@ class HidUps:
         if reconnect and self.exact is not None and not self.exact(info):
             self.log.debug("not the device we had before")
             return None
+        if isinstance(dev, PyUsbDevice):
+            dev.tune(usb_numbers(info, self.s.usb, sub))
         try:
             raw = dev.report_descriptor()
         except HidBusy as exc:
