@@ -16,7 +16,7 @@ Pure: tables.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from powerdown.drivers.qx import bestups, blazer, mecer, voltronic
 from powerdown.drivers.qx.items import Item, Lookup, QxFlag
@@ -162,6 +162,22 @@ def _voltronic_qs_items() -> tuple[Item, ...]:
     )
 
 
+def _hunnox_items() -> tuple[Item, ...]:
+    """Zinto's table with every ``Q1`` reading polled each time, and other default delays."""
+    status = tuple(
+        replace(i, flags=i.flags | QxFlag.QUICK_POLL) if i.process is None else i
+        for i in blazer.status_items("Q1\r")
+    )
+    start, shutdown = blazer.delay_items()
+    return (
+        status
+        + blazer.rating_items()
+        + blazer.vendor_items("FW?\r")
+        + blazer.command_items()
+        + (replace(start, fmt="0"), replace(shutdown, fmt="60"))
+    )
+
+
 PROTOCOLS: tuple[Protocol, ...] = (
     Protocol(
         name="voltronic",
@@ -231,7 +247,15 @@ PROTOCOLS: tuple[Protocol, ...] = (
         initups=_blazer_skips,
     ),
     Protocol(name="masterguard", version="Masterguard 0.02"),
-    Protocol(name="hunnox", version="Hunnox 0.01"),
+    Protocol(
+        name="hunnox",
+        version="Hunnox 0.01",
+        items=_hunnox_items(),
+        claim=("input.voltage",),
+        claim_vendor=("ups.firmware",),
+        accepted="UPS No Ack",
+        initups=_blazer_skips,
+    ),
     Protocol(name="ablerex", version="Ablerex 0.01"),
     Protocol(
         name="q1",
