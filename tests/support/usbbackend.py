@@ -83,7 +83,6 @@ _DT_DEVICE, _DT_CONFIG, _DT_STRING, _DT_INTERFACE, _DT_ENDPOINT = 1, 2, 3, 4, 5
 _DT_HID, _DT_REPORT = 0x21, 0x22
 _GET_DESCRIPTOR = 0x06
 _HID_GET_REPORT, _HID_SET_REPORT = 0x01, 0x09
-_EN_US = 0x0409
 
 
 def usb_error(code: int) -> usb.core.USBError:
@@ -144,8 +143,14 @@ class SimUps:
     #: a different length in the interface descriptor's copy only
     extra_length: int | None = None
     interrupts: deque[bytes] = field(default_factory=deque)
+    #: the language-id string descriptor (index 0) as the device answers it
+    langids: bytes = bytes((4, 3, 0x09, 0x04))
+    #: the platform gives no device address (libusb returns 0)
+    no_address: bool = False
     # -- faults
     busy: bool = False
+    #: a libusb error code every interrupt read fails with
+    interrupt_error: int | None = None
     stall: set[int] = field(default_factory=set)
     timeout: set[int] = field(default_factory=set)
     # -- what happened
@@ -286,7 +291,7 @@ class SimBackend(usb.backend.IBackend):  # type: ignore[misc]
             iProduct=u.iproduct,
             iSerialNumber=u.iserial,
             bNumConfigurations=1,
-            address=u.address,
+            address=0 if u.no_address else u.address,
             bus=u.bus,
             port_number=u.port,
             port_numbers=(u.port,),
@@ -425,7 +430,7 @@ class SimBackend(usb.backend.IBackend):  # type: ignore[misc]
         kind, number = value >> 8, value & 0xFF
         if request_type == 0x80 and request == _GET_DESCRIPTOR and kind == _DT_STRING:
             if number == 0:
-                return bytes((4, _DT_STRING)) + _EN_US.to_bytes(2, "little")
+                return u.langids
             text = u.strings.get(number)
             if text is None:
                 raise usb_error(LIBUSB_ERROR_PIPE)
@@ -471,6 +476,8 @@ class SimBackend(usb.backend.IBackend):  # type: ignore[misc]
             raise usb_error(LIBUSB_ERROR_IO)
         if intf not in u.claimed:
             raise usb_error(LIBUSB_ERROR_NOT_FOUND)
+        if u.interrupt_error is not None:
+            raise usb_error(u.interrupt_error)
         if not u.interrupts:
             raise usb_error(LIBUSB_ERROR_TIMEOUT)
         data = u.interrupts.popleft()[: len(buff)]

@@ -8,11 +8,13 @@ packets asserted are the ones NUT's ``libusb1.c`` sends (facts from NUT HEAD).
 
 from __future__ import annotations
 
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
 
 from powerdown.drivers.dstate import Dstate
+from powerdown.drivers.framework import DeviceError
 from powerdown.drivers.usbhid import transport
 from powerdown.drivers.usbhid.driver import DEFAULT_POLLFREQ, HidUps, Settings
 from powerdown.drivers.usbhid.hidparser import ReportKind
@@ -29,7 +31,14 @@ from powerdown.drivers.usbhid.transport import (
     usb_numbers,
 )
 from tests.support.hiddouble import TEST_DESCRIPTOR, TEST_INFO, TEST_REPORTS
-from tests.support.usbbackend import Setup, SimBackend, SimUps, from_capture
+from tests.support.usbbackend import (
+    LIBUSB_ERROR_IO,
+    LIBUSB_ERROR_PIPE,
+    Setup,
+    SimBackend,
+    SimUps,
+    from_capture,
+)
 from tests.unit.drivers.usbhid.test_driver_on_captures import CASES, FROM_OPTIONS
 
 GET_DESCRIPTOR = 0x06
@@ -99,6 +108,19 @@ def test_missing_empty_and_wide_strings() -> None:
     ups = apc_ups(iserial=0, strings={1: "Eaton\u2122", 2: ""})
     dev = only(SimBackend([ups]))
     assert (dev.info.vendor, dev.info.product, dev.info.serial) == ("Eaton?", None, None)
+
+
+def test_a_broken_language_list_means_en_US() -> None:
+    ups = apc_ups(langids=bytes((2, 3)))
+    dev = only(SimBackend([ups]))
+    assert dev.info.vendor == "American Power Conversion"
+    assert ups.requests(GET_DESCRIPTOR)[1] == Setup(0x80, GET_DESCRIPTOR, 0x0301, 0x0409, 255)
+
+
+def test_no_device_address_is_the_place_in_the_listing() -> None:
+    first, second = apc_ups(), apc_ups(no_address=True)
+    devices = PyUsbOpener(SimBackend([first, second]))()
+    assert [d.info.device for d in devices] == [f"{first.address:03d}", "001"]
 
 
 def test_a_capture_lists_with_its_ids() -> None:
@@ -246,6 +268,22 @@ def test_a_stalled_report_is_one_failed_transfer() -> None:
     assert dev.get_report(2, ReportKind.FEATURE, 2) == TEST_REPORTS[2]
 
 
+def test_a_stalled_interrupt_pipe_is_cleared_and_one_failed_read() -> None:
+    ups = apc_ups(interrupt_error=LIBUSB_ERROR_PIPE)
+    dev = only(SimBackend([ups]))
+    with pytest.raises(HidIOError) as info:
+        dev.interrupt_read(512, 750)
+    assert not isinstance(info.value, HidGone)
+    assert ups.cleared == [0x81]
+
+
+def test_an_io_error_on_the_interrupt_pipe_reconnects_as_NUT() -> None:
+    ups = apc_ups(interrupt_error=LIBUSB_ERROR_IO)
+    dev = only(SimBackend([ups]))
+    with pytest.raises(HidGone):
+        dev.interrupt_read(512, 750)
+
+
 def test_a_report_that_times_out_is_one_failed_transfer() -> None:
     ups = apc_ups(timeout={5})
     dev = only(SimBackend([ups]))
@@ -270,6 +308,20 @@ def test_usb_options_are_hexadecimal_as_NUT_reads_them() -> None:
         parse_usb_options({"usb_hid_ep_in": "100"}.get)
     with pytest.raises(ValueError, match="^could not parse usb_config_index$"):
         parse_usb_options({"usb_config_index": "one"}.get)
+
+
+def _settings(options: dict[str, str]) -> Settings:
+    ctx = SimpleNamespace(getval=options.get, testvar=lambda name: name in options)
+    return Settings.from_context(ctx)  # type: ignore[arg-type]
+
+
+def test_the_driver_reads_the_usb_options() -> None:
+    assert _settings({"usb_hid_rep_index": "1", "usb_hid_ep_in": "4"}).usb == {
+        "usb_hid_rep_index": 1,
+        "usb_hid_ep_in": 4,
+    }
+    with pytest.raises(DeviceError, match="could not parse usb_hid_rep_index"):
+        _settings({"usb_hid_rep_index": "-1"})
 
 
 def test_NUTs_defaults_and_the_subdrivers() -> None:
@@ -309,7 +361,7 @@ def test_a_device_whose_HID_interface_is_1_by_option() -> None:
 def test_without_the_option_interface_0_is_not_the_HID_one() -> None:
     """NUT's default interface 0 on such a device: no HID descriptor, not a UPS."""
     ups = apc_ups(hid_interface=1)
-    with pytest.raises(Exception, match="No matching HID UPS found"):
+    with pytest.raises(DeviceError, match="No matching HID UPS found"):
         _open(ups)
 
 
@@ -341,7 +393,7 @@ def test_an_endpoint_the_device_lacks_is_an_io_error_not_a_crash() -> None:
 
 def test_a_configuration_index_the_device_lacks_rejects_it() -> None:
     ups = apc_ups()
-    with pytest.raises(Exception, match="No matching HID UPS found"):
+    with pytest.raises(DeviceError, match="No matching HID UPS found"):
         _open(ups, usb={"usb_config_index": 1})
 
 
@@ -355,7 +407,7 @@ def test_busy_device_with_allow_duplicates_is_skipped_for_the_next() -> None:
 
 
 def test_busy_device_without_allow_duplicates_is_NUTs_fatal_claim_error() -> None:
-    with pytest.raises(Exception, match=r"Can't claim USB device \[051d:0002\]@0/0/0"):
+    with pytest.raises(DeviceError, match=r"Can't claim USB device \[051d:0002\]@0/0/0"):
         _open(apc_ups(busy=True))
 
 
