@@ -485,6 +485,21 @@ PROTECTION_STATION_NOT_PUBLISHED = {
 }
 
 
+# -- Salicru SLC TWIN PRO2 (NUT #1312 log, 2.7.4-4755; Salicru HID by 2e66:0201) ----------
+
+SALICRU_TWIN_PRO2_EXPECTED = {
+    # UPS.BatterySystem.Battery.Test 1 (NUT's first ups.test.result row, UPS.Output.Test,
+    # is not in this descriptor), test_read_info
+    "ups.test.result": "Done and passed",
+    # no PowerSummary.PresentStatus bit was kept (only report 0x27, whose bits salicru-hid
+    # does not map): NUT commits an empty status
+    "ups.status": "",
+    "driver.version.data": "Salicru HID 0.4",
+    "ups.vendorid": "2e66",
+    "ups.productid": "0201",
+}
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Case:
     expected: dict[str, str]
@@ -531,6 +546,10 @@ CASES = {
         not_published=PROTECTION_STATION_NOT_PUBLISHED,
     ),
     "tripplite-09ae-3016": Case(expected=TRIPPLITE_EXPECTED),
+    "salicru-slc-twin-pro2": Case(
+        expected=SALICRU_TWIN_PRO2_EXPECTED,
+        also={"ups.mfr": "Salicru"},  # no vendor string captured: salicru_format_mfr's fallback
+    ),
     "eaton-3s-700": Case(
         expected=EATON3S_EXPECTED,
         also=EATON3S_ALSO,
