@@ -288,3 +288,71 @@ def test_ecoflow_runtime_minutes_to_seconds():
     assert not any(r.hu & HU.CMD for r in ecoflow.ECOFLOW_HID2NUT)
     row = _row(ecoflow.ECOFLOW_HID2NUT, "battery.charge.low")
     assert row.length == 5 and row.st_flags
+
+
+# -- new captures: the names NUT's table gives for the paths each descriptor has -----------
+
+#: capture -> the subdriver NUT's id tables give it
+NEW_CAPTURES = {
+    "salicru-slc-twin-pro2": "Salicru HID 0.4",
+    "legrand-keor-sp": "Legrand HID 0.2",
+    "legrand-keor-pdu-800": "Legrand HID 0.2",
+    "liebert-gxt4": "Belkin/Liebert HID 0.23",
+}
+
+
+def _zeroed_replay(name):
+    from tests.support.hiddouble import from_capture
+
+    dev = from_capture(name)
+    desc = hidparser.parse_report_descriptor(dev.descriptor)
+    for rid in {f.report_id for f in desc.fields}:
+        dev.reports[rid] = bytes([rid]) + bytes(desc.report_size(rid) - 1)
+    return dev
+
+
+def _mappable_on_zeros(sub, desc):
+    """Variables the table yields for zeroed reports: a row whose path the descriptor has
+    and whose lookup (if any) has a word for 0 (or is an ABSENT row: its default)."""
+    from powerdown.drivers.usbhid import usages
+    from powerdown.drivers.usbhid.hidparser import ReportKind
+    from powerdown.drivers.usbhid.mapping import stringid_conversion
+
+    names = set()
+    for row in sub.mapping:
+        if row.hu & HU.CMD or row.var == "BOOL" or row.hidpath is None:
+            continue
+        try:
+            path = usages.name_to_path(row.hidpath, *sub.usage_tables)
+        except KeyError:
+            continue
+        if desc.find(path, ReportKind.FEATURE) is None:
+            continue
+        lk = row.lookup
+        if lk is None or row.hu & HU.ABSENT or lk is stringid_conversion:
+            names.add(row.var)
+        elif lookup_to_nut(lk, 0.0) is not None:
+            names.add(row.var)
+    return names
+
+
+@pytest.mark.parametrize("name", sorted(NEW_CAPTURES))
+def test_new_capture_publishes_what_the_table_maps_on_its_descriptor(name):
+    from powerdown.drivers.dstate import Dstate
+    from powerdown.drivers.usbhid.driver import DEFAULT_POLLFREQ, HidUps, Settings
+
+    dev = _zeroed_replay(name)
+    assert choose(dev.info).label == NEW_CAPTURES[name]
+    d = Dstate()
+    core = HidUps(Settings(), d, opener=lambda: [dev])
+    core.initups()
+    core.initinfo(0.0)
+    core.update(DEFAULT_POLLFREQ + 1.0, None)
+    assert core.sub is not None and core.desc is not None
+    published = {line.split(": ", 1)[0] for line in d.upsc_lines()}
+    published = {n for n in published if not n.startswith("driver.parameter.")}
+    # the identity the format hooks give (no USB strings captured), not the table
+    identity = {"driver.version.data", "ups.vendorid", "ups.productid", "ups.status"}
+    identity |= {"ups.mfr", "ups.model", "ups.serial"}
+    assert published - identity == _mappable_on_zeros(core.sub, core.desc) - identity
+    assert _mappable_on_zeros(core.sub, core.desc)  # each maps something
