@@ -536,10 +536,15 @@ class HidUps:
                     len(data),
                 )
             self.log.debug("Report[get]: (%d bytes) => %s", len(data), data.hex(" "))
+            self._note(data)
         try:
             return hidparser.get_value(f, self.buf.get(rid))
         except (IndexError, ValueError) as exc:
             raise HidIOError(f"report {rid:02x} too short for {f.path}: {exc}") from exc
+
+    def _note(self, report: bytes) -> None:
+        if self.sub is not None and self.sub.note_report is not None:
+            self.sub.note_report(bytes(report))
 
     def _walk(self, mode: str, now: float) -> None:
         """``hid_ups_walk``; raises ``HidGone`` when the device is gone."""
@@ -658,6 +663,7 @@ class HidUps:
         if rid is None:
             return
         self.log.debug("Report[int]: (%d bytes) => %s", len(data), data.hex(" "))
+        self._note(data)
         events = [f for f in self.desc.fields if f.report_id == rid and f.kind == ReportKind.INPUT]
         if not events:
             self.log.debug("HIDGetEvents: unexpected input report (ignored)")

@@ -180,6 +180,9 @@ class Subdriver:
     identity_values: tuple[str, ...] = ()
     note_identity: Callable[[IdentityStrings, IdentityValues], None] | None = None
     quirks: Callable[[UsbInfo], Quirks] = lambda info: NO_QUIRKS
+    #: Sees every report the device returns (id byte first): Ever's lookups
+    #: read bytes of reports no row maps, as NUT's read its report buffer.
+    note_report: Callable[[bytes], None] | None = None
     #: More variables NUT sets while formatting the model (APC's firmware).
     extra_identity: Callable[[UsbInfo], Mapping[str, str]] | None = None
 

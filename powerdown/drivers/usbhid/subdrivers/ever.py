@@ -16,8 +16,8 @@ text NUT builds from Ever's registers:
   addresses (211, 230, 231, 232) and four packet counters (215-218).
 
 Those last ones need the raw bytes of other reports, which a lookup does
-not see: ``REPORTS`` holds them, filled by whoever has the report buffer
-(``note_report``).  Until a report is there, the work mode and the on/off
+not see: ``REPORTS`` holds them; the driver files every report the device
+returns there (``Subdriver.note_report``).  Until a report is there, the work mode and the on/off
 bit use the row's own value (the first byte of report 74 on these units),
 and the rest read as an empty report would.  NUT walks the four address
 rows (and the four counter rows) with one rotating counter each, so which
@@ -380,4 +380,5 @@ SUBDRIVER = Subdriver(
         {STMICRO_VENDORID: frozenset({0xA113}), EVER_VENDORID: frozenset({0xFFFF, 0x0000})}
     ),
     format_mfr=vendor_or("Ever"),
+    note_report=REPORTS.note_report,
 )

@@ -49,3 +49,17 @@ def test_apc_5g_smart_ups_is_polled_without_its_interrupt_pipe() -> None:
 def test_back_ups_cs_gets_the_max_report_tweak() -> None:
     assert _core(make_device(product="Back-UPS CS 650 FW:817.v9.I USB FW:v9")).s.maxreport
     assert not _core(make_device(product="Back-UPS ES 700")).s.maxreport
+
+
+def test_every_report_the_device_returns_reaches_evers_report_store() -> None:
+    """Ever's text values read raw reports no row maps (NUT reads its report buffer)."""
+    from powerdown.drivers.usbhid.subdrivers import ever
+
+    ever.REPORTS.data.clear()
+    dev = make_device(vendorid=ever.EVER_VENDORID, productid=0xFFFF)
+    core = _core(dev)
+    assert core.sub is ever.SUBDRIVER
+    core.initinfo(0.0)
+    assert dev.gets, "the walk read no report"
+    for rid in set(dev.gets):
+        assert ever.REPORTS.get(rid) == dev.reports[rid]
