@@ -31,12 +31,13 @@ def value(root: Path, name: str) -> str | None:
         s.connect(str(root / "dummy-ups-apc"))
         s.sendall(f"DUMPVALUE {name}\n".encode())
         data = b""
-        while not data.endswith(b"DUMPDONE\n"):
+        # A broadcast (a reload's changes) may follow DUMPDONE in the same read.
+        while b"DUMPDONE\n" not in data:
             chunk = s.recv(4096)
             if not chunk:
                 break
             data += chunk
-    for line in data.decode().splitlines():
+    for line in data.split(b"DUMPDONE\n", 1)[0].decode().splitlines():
         if line.startswith(f"SETINFO {name} "):
             return line.split(" ", 2)[2].strip('"')
     return None
