@@ -121,11 +121,14 @@ def test_ours_shows_and_sends_what_NUTs_nutdrv_qx_does(
         ("beeper.toggle", 0, "SUCCESS", b"Q\r"),
         ("load.on", 0, "ERR FAILED", b"C\r"),
     ]
-    # both drivers saw the shutdown start: the status follows on the next full poll
-    for server, _ in pair:
-        wait_until(
-            lambda server=server: "FSD" in upsc(server, "ups.status"),  # type: ignore[misc]
-            timeout=5,
-            what="the shutdown bit",
-        )
+    # both drivers saw the shutdown start (FSD) and the beeper toggle; each shows
+    # them on its own next poll, so the two agree once both have polled
+    wait_until(
+        lambda: (
+            all("FSD" in upsc(server, "ups.status") for server, _ in pair)
+            and _common(upsc(ours)) == _common(upsc(nut))
+        ),
+        timeout=8,
+        what="both drivers to show the commands' effects",
+    )
     assert _common(upsc(ours)) == _common(upsc(nut))
