@@ -14,8 +14,6 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -29,31 +27,18 @@ from tests.support.nutpeer import (
     OUR_UPSD,
     NutServer,
     Port,
-    User,
     nut_env,
     run,
     wait_until,
 )
 from tests.support.ptysim import PtySimulator
+from tests.support.qxpeer import ADMIN, LOGIN, NUT_QX, OUR_QX, OWN_LINES, common
 
 pytestmark = pytest.mark.interop
 
-OUR_QX: tuple[str, ...] = (str(Path(sys.executable).parent / "nutdrv_qx"),)
-NUT_QX: tuple[str, ...] = ("/lib/nut/nutdrv_qx",)
 UPSDS = {"our-upsd": OUR_UPSD, "nut-upsd": NUT_UPSD}
-ADMIN = {"admin": User(password="s3cret", actions=("SET",), instcmds=("ALL",))}
-LOGIN = ("-u", "admin", "-p", "s3cret")
 PROTOCOLS = ("megatec", "mustek", "megatec/old", "zinto", "q1", "voltronic-qs")
 #: Lines that differ by construction (see the module docstring).
-OWN_LINES = ("driver.parameter.port:", "driver.version.usb:", "driver.state:")
-
-
-@pytest.fixture
-def sims(tmp_path: Path) -> Iterator[list[PtySimulator]]:
-    started: list[PtySimulator] = []
-    yield started
-    for sim in started:
-        sim.stop()
 
 
 def _sim(sims: list[PtySimulator], tmp: Path, protocol: str) -> PtySimulator:
@@ -65,10 +50,6 @@ def _sim(sims: list[PtySimulator], tmp: Path, protocol: str) -> PtySimulator:
 def upsc(server: NutServer, ups: str = "qx", *args: str) -> tuple[int, str, str]:
     rc, out, err = run([NUT_UPSC, server.ups(ups), *args], env=server.env)
     return rc, out, err.replace("Init SSL without certificate database\n", "")
-
-
-def _common(text: str) -> list[str]:
-    return [line for line in text.splitlines() if not line.startswith(OWN_LINES)]
 
 
 def _serve(
@@ -103,7 +84,7 @@ def test_ours_shows_what_NUTs_nutdrv_qx_shows(
     _, theirs, _ = upsc(nut)
     rc, mine, err = upsc(ours)
     assert (rc, err) == (0, "")
-    assert _common(mine) == _common(theirs)
+    assert common(mine) == common(theirs)
     assert [line for line in mine.splitlines() if line.startswith(OWN_LINES)] == [
         f"driver.parameter.port: {our_sim.port}",
         "driver.state: quiet",
@@ -123,7 +104,7 @@ def test_ours_shows_what_NUTs_nutdrv_qx_shows(
         return "ups.status: OB LB\n" in out and f"battery.voltage: {low_volts}0\n" in out
 
     wait_until(lambda: follows(nut) and follows(ours), timeout=10, what="both on battery")
-    assert _common(upsc(ours)[1]) == _common(upsc(nut)[1])
+    assert common(upsc(ours)[1]) == common(upsc(nut)[1])
 
 
 @pytest.mark.parametrize("upsd", sorted(UPSDS))

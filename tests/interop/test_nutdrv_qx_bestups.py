@@ -11,8 +11,6 @@ both, and each simulated UPS must have received the same bytes.
 
 from __future__ import annotations
 
-import sys
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -20,35 +18,19 @@ import pytest
 
 from tests.support.fixtures import NutServerFactory
 from tests.support.nutpeer import (
-    NUT_UPSC,
     NUT_UPSCMD,
-    NUT_UPSD,
     NUT_UPSRW,
     NutServer,
-    Port,
-    User,
     run,
     wait_until,
 )
 from tests.support.ptysim import PtySimulator
+from tests.support.qxpeer import LOGIN, common, serve_pair, upsc
 
 pytestmark = pytest.mark.interop
 
-OUR_QX: tuple[str, ...] = (str(Path(sys.executable).parent / "nutdrv_qx"),)
-NUT_QX: tuple[str, ...] = ("/lib/nut/nutdrv_qx",)
-ADMIN = {"admin": User(password="s3cret", actions=("SET",), instcmds=("ALL",))}
-LOGIN = ("-u", "admin", "-p", "s3cret")
-OWN_LINES = ("driver.parameter.port:", "driver.version.usb:", "driver.state:")
 #: what each poll asks; left out when comparing what commands sent
 POLLS = frozenset(f"{q}\r".encode() for q in ("Q1", "ID", "RT", "BP?", "SS?", "M"))
-
-
-@pytest.fixture
-def sims() -> Iterator[list[PtySimulator]]:
-    started: list[PtySimulator] = []
-    yield started
-    for sim in started:
-        sim.stop()
 
 
 def _pair(
@@ -58,32 +40,8 @@ def _pair(
     model: str,
     **options: str,
 ) -> list[tuple[NutServer, PtySimulator]]:
-    out = []
-    for driver in (NUT_QX, OUR_QX):
-        sim = PtySimulator("tests.support.sim_qx_bestups", tmp / f"sim{len(sims)}.log", model=model)
-        sims.append(sim)
-        server = factory(
-            {"qx": Port(sim.port)},
-            users=ADMIN,
-            upsd_cmd=NUT_UPSD,
-            driver_cmd=driver,
-            driver_options={
-                "qx": {"protocol": "bestups", "pollinterval": "1", "pollfreq": "1", **options}
-            },
-            extra_upsd_conf="MAXAGE 5\n",
-        )
-        out.append((server, sim))
-    return out
-
-
-def upsc(server: NutServer, *args: str) -> str:
-    rc, out, err = run([NUT_UPSC, server.ups("qx"), *args], env=server.env)
-    assert rc == 0, err
-    return out
-
-
-def _common(text: str) -> list[str]:
-    return [line for line in text.splitlines() if not line.startswith(OWN_LINES)]
+    opts = {"protocol": "bestups", "pollinterval": "1", "pollfreq": "1", **options}
+    return serve_pair(sims, tmp, factory, "tests.support.sim_qx_bestups", opts, model=model)
 
 
 def _same_lists(nut: NutServer, ours: NutServer) -> None:
@@ -99,7 +57,7 @@ def test_ours_shows_what_NUTs_nutdrv_qx_shows(
     """A Patriot Pro 750: no runtime, inverted bypass/boost/buck bit, 230 V table."""
     (nut, nut_sim), (ours, our_sim) = _pair(sims, tmp_path, nut_server_factory, "PRO")
     theirs, mine = upsc(nut), upsc(ours)
-    assert _common(mine) == _common(theirs)
+    assert common(mine) == common(theirs)
     assert "driver.version.data: BestUPS 0.06\n" in mine
     assert "device.model: Patriot Pro\n" in mine
     assert "input.transfer.high: 270\n" in mine
@@ -117,7 +75,7 @@ def test_ours_shows_what_NUTs_nutdrv_qx_shows(
         return "ups.status: OB LB\n" in out and "input.transfer.high: 244\n" in out
 
     wait_until(lambda: follows(nut) and follows(ours), timeout=10, what="both on battery")
-    assert _common(upsc(ours)) == _common(upsc(nut))
+    assert common(upsc(ours)) == common(upsc(nut))
 
 
 def test_an_Axxium_commands_and_settings_send_NUTs_bytes(
@@ -126,7 +84,7 @@ def test_an_Axxium_commands_and_settings_send_NUTs_bytes(
     """An Axxium: runtime and battery packs; the pins' mode set from ups.conf at start."""
     pair = _pair(sims, tmp_path, nut_server_factory, "AX1", pins_shutdown_mode="2")
     (nut, _), (ours, _) = pair
-    assert _common(upsc(ours)) == _common(upsc(nut))
+    assert common(upsc(ours)) == common(upsc(nut))
     assert "battery.runtime: 900\n" in upsc(ours)
     assert "battery.packs: 2\n" in upsc(ours)
     _same_lists(nut, ours)
@@ -164,4 +122,4 @@ def test_an_Axxium_commands_and_settings_send_NUTs_bytes(
             timeout=5,
             what="the new pack count read back",
         )
-    assert _common(upsc(ours)) == _common(upsc(nut))
+    assert common(upsc(ours)) == common(upsc(nut))

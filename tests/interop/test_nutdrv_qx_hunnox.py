@@ -11,74 +11,34 @@ shutdown must send the same bytes (Hunnox's default delays: no on delay).
 
 from __future__ import annotations
 
-import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from tests.support.fixtures import NutServerFactory
 from tests.support.nutpeer import (
-    NUT_UPSC,
     NUT_UPSCMD,
-    NUT_UPSD,
     NUT_UPSRW,
     NutServer,
-    Port,
-    User,
     run,
     wait_until,
 )
 from tests.support.ptysim import PtySimulator
+from tests.support.qxpeer import LOGIN, common, serve_pair, upsc
 
 pytestmark = pytest.mark.interop
-
-OUR_QX: tuple[str, ...] = (str(Path(sys.executable).parent / "nutdrv_qx"),)
-NUT_QX: tuple[str, ...] = ("/lib/nut/nutdrv_qx",)
-ADMIN = {"admin": User(password="s3cret", actions=("SET",), instcmds=("ALL",))}
-LOGIN = ("-u", "admin", "-p", "s3cret")
-OWN_LINES = ("driver.parameter.port:", "driver.version.usb:", "driver.state:")
-
-
-@pytest.fixture
-def sims() -> Iterator[list[PtySimulator]]:
-    started: list[PtySimulator] = []
-    yield started
-    for sim in started:
-        sim.stop()
-
-
-def upsc(server: NutServer, *args: str) -> str:
-    rc, out, err = run([NUT_UPSC, server.ups("qx"), *args], env=server.env)
-    assert rc == 0, err
-    return out
-
-
-def _common(text: str) -> list[str]:
-    return [line for line in text.splitlines() if not line.startswith(OWN_LINES)]
 
 
 def test_ours_shows_and_sends_what_NUTs_nutdrv_qx_does(
     tmp_path: Path, sims: list[PtySimulator], nut_server_factory: NutServerFactory
 ) -> None:
-    pair = []
-    for driver in (NUT_QX, OUR_QX):
-        sim = PtySimulator(
-            "tests.support.sim_qx", tmp_path / f"sim{len(sims)}.log", protocol="zinto"
-        )
-        sims.append(sim)
-        server = nut_server_factory(
-            {"qx": Port(sim.port)},
-            users=ADMIN,
-            upsd_cmd=NUT_UPSD,
-            driver_cmd=driver,
-            driver_options={"qx": {"protocol": "hunnox", "pollinterval": "1", "pollfreq": "300"}},
-            extra_upsd_conf="MAXAGE 5\n",
-        )
-        pair.append((server, sim))
+    options = {"protocol": "hunnox", "pollinterval": "1", "pollfreq": "300"}
+    pair = serve_pair(
+        sims, tmp_path, nut_server_factory, "tests.support.sim_qx", options, protocol="zinto"
+    )
     (nut, _), (ours, _) = pair
     mine = upsc(ours)
-    assert _common(mine) == _common(upsc(nut))
+    assert common(mine) == common(upsc(nut))
     assert "driver.version.data: Hunnox 0.01\n" in mine
     assert "ups.delay.start: 0\n" in mine and "ups.delay.shutdown: 60\n" in mine
     for tool, args in ((NUT_UPSCMD, ["-l"]), (NUT_UPSRW, [])):
@@ -96,7 +56,7 @@ def test_ours_shows_and_sends_what_NUTs_nutdrv_qx_does(
         return "battery.voltage: 23.10\n" in out and "input.voltage: 0.0\n" in out
 
     wait_until(lambda: follows(nut) and follows(ours), timeout=10, what="both follow")
-    assert _common(upsc(ours)) == _common(upsc(nut))
+    assert common(upsc(ours)) == common(upsc(nut))
 
     sent = []
     for server, sim in pair:

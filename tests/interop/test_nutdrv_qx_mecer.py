@@ -12,74 +12,36 @@ the UPS refuses (``(NAK``) or the driver refuses fails the same way.
 
 from __future__ import annotations
 
-import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from tests.support.fixtures import NutServerFactory
 from tests.support.nutpeer import (
-    NUT_UPSC,
     NUT_UPSCMD,
-    NUT_UPSD,
     NUT_UPSRW,
-    NutServer,
-    Port,
-    User,
     run,
     wait_until,
 )
 from tests.support.ptysim import PtySimulator
+from tests.support.qxpeer import LOGIN, common, serve_pair, upsc
 
 pytestmark = pytest.mark.interop
 
-OUR_QX: tuple[str, ...] = (str(Path(sys.executable).parent / "nutdrv_qx"),)
-NUT_QX: tuple[str, ...] = ("/lib/nut/nutdrv_qx",)
-ADMIN = {"admin": User(password="s3cret", actions=("SET",), instcmds=("ALL",))}
-LOGIN = ("-u", "admin", "-p", "s3cret")
-OWN_LINES = ("driver.parameter.port:", "driver.version.usb:", "driver.state:")
 POLLS = frozenset(f"{q}\r".encode() for q in ("Q1", "QPI", "F", "I"))
-
-
-@pytest.fixture
-def sims() -> Iterator[list[PtySimulator]]:
-    started: list[PtySimulator] = []
-    yield started
-    for sim in started:
-        sim.stop()
-
-
-def upsc(server: NutServer, *args: str) -> str:
-    rc, out, err = run([NUT_UPSC, server.ups("qx"), *args], env=server.env)
-    assert rc == 0, err
-    return out
-
-
-def _common(text: str) -> list[str]:
-    return [line for line in text.splitlines() if not line.startswith(OWN_LINES)]
 
 
 @pytest.mark.parametrize("p98", [True, False])
 def test_ours_shows_and_sends_what_NUTs_nutdrv_qx_does(
     p98: bool, tmp_path: Path, sims: list[PtySimulator], nut_server_factory: NutServerFactory
 ) -> None:
-    pair = []
-    for driver in (NUT_QX, OUR_QX):
-        sim = PtySimulator("tests.support.sim_qx_mecer", tmp_path / f"sim{len(sims)}.log", p98=p98)
-        sims.append(sim)
-        server = nut_server_factory(
-            {"qx": Port(sim.port)},
-            users=ADMIN,
-            upsd_cmd=NUT_UPSD,
-            driver_cmd=driver,
-            driver_options={"qx": {"protocol": "mecer", "pollinterval": "1", "pollfreq": "1"}},
-            extra_upsd_conf="MAXAGE 5\n",
-        )
-        pair.append((server, sim))
+    options = {"protocol": "mecer", "pollinterval": "1", "pollfreq": "1"}
+    pair = serve_pair(
+        sims, tmp_path, nut_server_factory, "tests.support.sim_qx_mecer", options, p98=p98
+    )
     (nut, _), (ours, _) = pair
     mine = upsc(ours)
-    assert _common(mine) == _common(upsc(nut))
+    assert common(mine) == common(upsc(nut))
     assert "driver.version.data: Mecer 0.07\n" in mine
     assert ("ups.firmware.aux: Voltronic Power P98\n" in mine) is p98
     for tool, args in ((NUT_UPSCMD, ["-l"]), (NUT_UPSRW, [])):
@@ -126,9 +88,9 @@ def test_ours_shows_and_sends_what_NUTs_nutdrv_qx_does(
     wait_until(
         lambda: (
             all("FSD" in upsc(server, "ups.status") for server, _ in pair)
-            and _common(upsc(ours)) == _common(upsc(nut))
+            and common(upsc(ours)) == common(upsc(nut))
         ),
         timeout=8,
         what="both drivers to show the commands' effects",
     )
-    assert _common(upsc(ours)) == _common(upsc(nut))
+    assert common(upsc(ours)) == common(upsc(nut))

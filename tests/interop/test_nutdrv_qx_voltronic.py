@@ -11,33 +11,23 @@ both, and each simulated UPS must have received the same bytes.
 
 from __future__ import annotations
 
-import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from tests.support.fixtures import NutServerFactory
 from tests.support.nutpeer import (
-    NUT_UPSC,
     NUT_UPSCMD,
-    NUT_UPSD,
     NUT_UPSRW,
     NutServer,
-    Port,
-    User,
     run,
     wait_until,
 )
 from tests.support.ptysim import PtySimulator
+from tests.support.qxpeer import LOGIN, common, serve_pair, upsc
 
 pytestmark = pytest.mark.interop
 
-OUR_QX: tuple[str, ...] = (str(Path(sys.executable).parent / "nutdrv_qx"),)
-NUT_QX: tuple[str, ...] = ("/lib/nut/nutdrv_qx",)
-ADMIN = {"admin": User(password="s3cret", actions=("SET",), instcmds=("ALL",))}
-LOGIN = ("-u", "admin", "-p", "s3cret")
-OWN_LINES = ("driver.parameter.port:", "driver.version.usb:", "driver.state:")
 #: what each poll asks; left out when comparing what commands sent
 POLLS = frozenset(
     f"{query}\r".encode()
@@ -47,41 +37,12 @@ POLLS = frozenset(
 )
 
 
-@pytest.fixture
-def sims() -> Iterator[list[PtySimulator]]:
-    started: list[PtySimulator] = []
-    yield started
-    for sim in started:
-        sim.stop()
-
-
 def _pair(
     sims: list[PtySimulator], tmp: Path, factory: NutServerFactory, **options: str
 ) -> tuple[tuple[NutServer, PtySimulator], tuple[NutServer, PtySimulator]]:
-    out = []
-    for driver in (NUT_QX, OUR_QX):
-        sim = PtySimulator("tests.support.sim_qx_voltronic", tmp / f"sim{len(sims)}.log")
-        sims.append(sim)
-        server = factory(
-            {"qx": Port(sim.port)},
-            users=ADMIN,
-            upsd_cmd=NUT_UPSD,
-            driver_cmd=driver,
-            driver_options={"qx": {"pollinterval": "1", "pollfreq": "1", **options}},
-            extra_upsd_conf="MAXAGE 5\n",
-        )
-        out.append((server, sim))
-    return out[0], out[1]
-
-
-def upsc(server: NutServer, *args: str) -> str:
-    rc, out, err = run([NUT_UPSC, server.ups("qx"), *args], env=server.env)
-    assert rc == 0, err
-    return out
-
-
-def _common(text: str) -> list[str]:
-    return [line for line in text.splitlines() if not line.startswith(OWN_LINES)]
+    opts = {"pollinterval": "1", "pollfreq": "1", **options}
+    nut, ours = serve_pair(sims, tmp, factory, "tests.support.sim_qx_voltronic", opts)
+    return nut, ours
 
 
 @pytest.mark.parametrize("protocol", ["voltronic", "auto"])
@@ -92,7 +53,7 @@ def test_ours_shows_what_NUTs_nutdrv_qx_shows(
     options = {} if protocol == "auto" else {"protocol": protocol}
     (nut, nut_sim), (ours, our_sim) = _pair(sims, tmp_path, nut_server_factory, **options)
     theirs, mine = upsc(nut), upsc(ours)
-    assert _common(mine) == _common(theirs)
+    assert common(mine) == common(theirs)
     assert "driver.version.data: Voltronic 0.06\n" in mine
     assert "ups.firmware.aux: P01\n" in mine
     assert "input.transfer.high: 232\n" in mine
@@ -116,7 +77,7 @@ def test_ours_shows_what_NUTs_nutdrv_qx_shows(
         return "ups.status: ALARM OB LB\n" in out and "battery.voltage: 22.10\n" in out
 
     wait_until(lambda: follows(nut) and follows(ours), timeout=10, what="both on battery")
-    assert _common(upsc(ours)) == _common(upsc(nut))
+    assert common(upsc(ours)) == common(upsc(nut))
     assert upsc(ours, "ups.alarm") == "UPS warnings: Low battery.\n"
 
 
@@ -169,4 +130,4 @@ def test_commands_and_settings_send_NUTs_bytes(
             timeout=5,
             what="the new pack count read back",
         )
-    assert _common(upsc(pair[1][0])) == _common(upsc(pair[0][0]))
+    assert common(upsc(pair[1][0])) == common(upsc(pair[0][0]))

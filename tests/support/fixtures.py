@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 
 from tests.support.nutpeer import NutServer
+from tests.support.ptysim import PtySimulator
 from tests.support.upsmonpeer import build_unprivileged_python
 
 NutServerFactory = Callable[..., NutServer]
@@ -42,6 +43,17 @@ def nut_server_factory(tmp_path: Path) -> Iterator[NutServerFactory]:
     finally:
         for server in reversed(started):
             server.stop()
+
+
+@pytest.fixture
+def sims() -> Iterator[list[PtySimulator]]:
+    """Simulated serial UPSes a test starts (append them); all stopped when it ends."""
+    started: list[PtySimulator] = []
+    try:
+        yield started
+    finally:
+        for sim in started:
+            sim.stop()
 
 
 @pytest.fixture(scope="session")

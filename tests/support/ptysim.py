@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-__all__ = ["Device", "Reply", "PtySimulator", "serve"]
+__all__ = ["Device", "LineDevice", "Reply", "PtySimulator", "serve"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +53,26 @@ class Device(Protocol):
     def receive(self, data: bytes, now: float) -> list[Reply]: ...
 
     def control(self, key: str, value: Any) -> None: ...
+
+
+class LineDevice:
+    """A device that reads CR-terminated requests and answers each with one reply or none
+    (the Q* family); subclasses write ``answer``."""
+
+    _line: bytes = b""
+
+    def answer(self, command: str) -> str | None:
+        raise NotImplementedError
+
+    def receive(self, data: bytes, now: float) -> list[Reply]:
+        replies = []
+        self._line += data
+        while b"\r" in self._line:
+            raw, self._line = self._line.split(b"\r", 1)
+            out = self.answer(raw.decode("latin-1"))
+            if out is not None:
+                replies.append(Reply(out.encode("latin-1")))
+        return replies
 
 
 # -- the child process -------------------------------------------------------

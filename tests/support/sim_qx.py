@@ -18,7 +18,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from tests.support.ptysim import Reply
+from tests.support.ptysim import LineDevice
 
 DDL = Path(__file__).resolve().parents[3] / "shared" / "ddl"
 
@@ -78,7 +78,7 @@ def _field(value: str | None, width: int, decimals: int | None) -> str:
     return text[:width]
 
 
-class Device:
+class Device(LineDevice):
     def __init__(self, protocol: str = "megatec", dump: str | None = None) -> None:
         self.protocol = protocol
         self.status_cmd, self.rating_cmd, self.vendor_cmd = COMMANDS[protocol]
@@ -92,7 +92,6 @@ class Device:
         )
         bits[BIT["beeper"]] = "1" if self.values.get("ups.beeper.status") == "enabled" else "0"
         self.bits = bits
-        self._line = b""
 
     # -- replies ------------------------------------------------------------------
 
@@ -182,16 +181,6 @@ class Device:
         self._set(name, self.bits[BIT[name]] == "0")
 
     # -- ptysim's Device ------------------------------------------------------------
-
-    def receive(self, data: bytes, now: float) -> list[Reply]:
-        replies = []
-        self._line += data
-        while b"\r" in self._line:
-            raw, self._line = self._line.split(b"\r", 1)
-            out = self.answer(raw.decode("latin-1"))
-            if out is not None:
-                replies.append(Reply(out.encode("latin-1")))
-        return replies
 
     def control(self, key: str, value: Any) -> None:
         if key in BIT:

@@ -21,13 +21,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.support.ptysim import Reply
+from tests.support.ptysim import LineDevice
 from tests.support.sim_qx import BIT, DDL, _field, read_dump
 
 DUMP = "Best_Power/Best_Power__Patriot_Pro_750__bestups__2.7.2__01.dev"
 
 
-class Device:
+class Device(LineDevice):
     def __init__(self, model: str = "PRO") -> None:
         self.model = model
         self.values = read_dump(DDL / DUMP)
@@ -40,7 +40,6 @@ class Device:
         self.runtime = 15
         self.packs = 2
         self.pins = 0
-        self._line = b""
 
     # -- replies ------------------------------------------------------------------
 
@@ -99,16 +98,6 @@ class Device:
         self.bits[BIT[name]] = "1" if on else "0"
 
     # -- ptysim's Device ------------------------------------------------------------
-
-    def receive(self, data: bytes, now: float) -> list[Reply]:
-        replies = []
-        self._line += data
-        while b"\r" in self._line:
-            raw, self._line = self._line.split(b"\r", 1)
-            out = self.answer(raw.decode("latin-1"))
-            if out is not None:
-                replies.append(Reply(out.encode("latin-1")))
-        return replies
 
     def control(self, key: str, value: Any) -> None:
         if key in BIT:

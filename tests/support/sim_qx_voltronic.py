@@ -22,7 +22,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from tests.support.ptysim import Reply
+from tests.support.ptysim import LineDevice
 from tests.support.sim_qx import DDL, read_dump
 
 DUMP = "FSP/FSP__Fortron_UPS_Champ_1000VA_Tower__nutdrv_qx__2.7.4__02.dev"
@@ -48,7 +48,7 @@ def _num(value: str | None, width: int, decimals: int) -> str:
     return f"{int(float(value)):0{width}d}"
 
 
-class Device:
+class Device(LineDevice):
     def __init__(self, dump: str | None = None) -> None:
         self.values = read_dump(DDL / (dump or DUMP))
         # 63-64 "10" online; 72 '1' would be "beeper muted"
@@ -63,7 +63,6 @@ class Device:
         self.bypass = (264, 170)
         self.bypass_freq = (53.0, 47.0)
         self.battery_number = 2
-        self._line = b""
 
     # -- replies ------------------------------------------------------------------
 
@@ -213,16 +212,6 @@ class Device:
         self.bits[COLUMN[name] - 63] = "1" if on else "0"
 
     # -- ptysim's Device ------------------------------------------------------------
-
-    def receive(self, data: bytes, now: float) -> list[Reply]:
-        replies = []
-        self._line += data
-        while b"\r" in self._line:
-            raw, self._line = self._line.split(b"\r", 1)
-            out = self.answer(raw.decode("latin-1"))
-            if out is not None:
-                replies.append(Reply(out.encode("latin-1")))
-        return replies
 
     def control(self, key: str, value: Any) -> None:
         if key in COLUMN:
