@@ -326,12 +326,16 @@ def test_driverconn_picks_up_a_driver_that_starts_later(tmp_path: Path) -> None:
 
 
 def test_driverconn_quiet_driver_is_kept_fresh_by_PING(driver: Driver) -> None:
-    """dummy-ups says nothing after its dump; PING/PONG keeps the data fresh."""
+    """dummy-ups says nothing after its dump; PING/PONG keeps the data fresh.
+
+    MAXAGE 3: a PING goes out after 1 s of quiet, so the driver has 2 s to
+    answer, room enough on a loaded machine (with 1.5 s it once took longer).
+    """
 
     async def main() -> None:
         events: list[LinkEvent] = []
         async with DriverConnection(
-            "dev1", "dummy-ups", driver.root, maxage=1.5, tick_interval=0.05, on_event=events.append
+            "dev1", "dummy-ups", driver.root, maxage=3, tick_interval=0.05, on_event=events.append
         ) as conn:
             await conn.wait_for(live, TIMEOUT)
             start = asyncio.get_running_loop().time()
@@ -341,7 +345,7 @@ def test_driverconn_quiet_driver_is_kept_fresh_by_PING(driver: Driver) -> None:
 
             await conn.wait_for(lambda _: pongs() >= 4, TIMEOUT)
             elapsed = asyncio.get_running_loop().time() - start
-            assert elapsed > 1.5  # longer than MAXAGE: only the PONGs kept it fresh
+            assert elapsed > 3  # longer than MAXAGE: only the PONGs kept it fresh
             assert not any(isinstance(e, UpsDataStale) for e in events)
 
     run(main())

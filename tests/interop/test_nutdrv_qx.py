@@ -32,7 +32,7 @@ from tests.support.nutpeer import (
     wait_until,
 )
 from tests.support.ptysim import PtySimulator
-from tests.support.qxpeer import ADMIN, LOGIN, NUT_QX, OUR_QX, OWN_LINES, common
+from tests.support.qxpeer import ADMIN, LOGIN, NUT_QX, OUR_QX, OWN_LINES, agree, common
 
 pytestmark = pytest.mark.interop
 
@@ -104,7 +104,7 @@ def test_ours_shows_what_NUTs_nutdrv_qx_shows(
         return "ups.status: OB LB\n" in out and f"battery.voltage: {low_volts}0\n" in out
 
     wait_until(lambda: follows(nut) and follows(ours), timeout=10, what="both on battery")
-    assert common(upsc(ours)[1]) == common(upsc(nut)[1])
+    agree(nut, ours, lambda server: upsc(server)[1])
 
 
 @pytest.mark.parametrize("upsd", sorted(UPSDS))

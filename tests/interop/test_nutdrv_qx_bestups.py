@@ -25,7 +25,7 @@ from tests.support.nutpeer import (
     wait_until,
 )
 from tests.support.ptysim import PtySimulator
-from tests.support.qxpeer import LOGIN, common, serve_pair, upsc
+from tests.support.qxpeer import LOGIN, agree, common, serve_pair, upsc
 
 pytestmark = pytest.mark.interop
 
@@ -75,7 +75,7 @@ def test_ours_shows_what_NUTs_nutdrv_qx_shows(
         return "ups.status: OB LB\n" in out and "input.transfer.high: 244\n" in out
 
     wait_until(lambda: follows(nut) and follows(ours), timeout=10, what="both on battery")
-    assert common(upsc(ours)) == common(upsc(nut))
+    agree(nut, ours)
 
 
 def test_an_Axxium_commands_and_settings_send_NUTs_bytes(
@@ -84,7 +84,7 @@ def test_an_Axxium_commands_and_settings_send_NUTs_bytes(
     """An Axxium: runtime and battery packs; the pins' mode set from ups.conf at start."""
     pair = _pair(sims, tmp_path, nut_server_factory, "AX1", pins_shutdown_mode="2")
     (nut, _), (ours, _) = pair
-    assert common(upsc(ours)) == common(upsc(nut))
+    agree(nut, ours)
     assert "battery.runtime: 900\n" in upsc(ours)
     assert "battery.packs: 2\n" in upsc(ours)
     _same_lists(nut, ours)
@@ -122,4 +122,4 @@ def test_an_Axxium_commands_and_settings_send_NUTs_bytes(
             timeout=5,
             what="the new pack count read back",
         )
-    assert common(upsc(ours)) == common(upsc(nut))
+    agree(nut, ours)

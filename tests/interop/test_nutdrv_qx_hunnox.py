@@ -24,7 +24,7 @@ from tests.support.nutpeer import (
     wait_until,
 )
 from tests.support.ptysim import PtySimulator
-from tests.support.qxpeer import LOGIN, common, serve_pair, upsc
+from tests.support.qxpeer import LOGIN, agree, common, serve_pair, upsc
 
 pytestmark = pytest.mark.interop
 
@@ -56,7 +56,7 @@ def test_ours_shows_and_sends_what_NUTs_nutdrv_qx_does(
         return "battery.voltage: 23.10\n" in out and "input.voltage: 0.0\n" in out
 
     wait_until(lambda: follows(nut) and follows(ours), timeout=10, what="both follow")
-    assert common(upsc(ours)) == common(upsc(nut))
+    agree(nut, ours)
 
     sent = []
     for server, sim in pair:

@@ -24,7 +24,7 @@ from tests.support.nutpeer import (
     wait_until,
 )
 from tests.support.ptysim import PtySimulator
-from tests.support.qxpeer import LOGIN, common, serve_pair, upsc
+from tests.support.qxpeer import LOGIN, agree, common, serve_pair, upsc
 
 pytestmark = pytest.mark.interop
 
@@ -77,7 +77,7 @@ def test_ours_shows_what_NUTs_nutdrv_qx_shows(
         return "ups.status: ALARM OB LB\n" in out and "battery.voltage: 22.10\n" in out
 
     wait_until(lambda: follows(nut) and follows(ours), timeout=10, what="both on battery")
-    assert common(upsc(ours)) == common(upsc(nut))
+    agree(nut, ours)
     assert upsc(ours, "ups.alarm") == "UPS warnings: Low battery.\n"
 
 
@@ -130,4 +130,4 @@ def test_commands_and_settings_send_NUTs_bytes(
             timeout=5,
             what="the new pack count read back",
         )
-    assert common(upsc(pair[1][0])) == common(upsc(pair[0][0]))
+    agree(pair[0][0], pair[1][0])

@@ -9,7 +9,8 @@ version, our ``driver.state``).
 from __future__ import annotations
 
 import sys
-from collections.abc import Mapping
+import time
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +18,17 @@ from tests.support.fixtures import NutServerFactory
 from tests.support.nutpeer import NUT_UPSC, NUT_UPSD, NutServer, Port, User, run
 from tests.support.ptysim import PtySimulator
 
-__all__ = ["OUR_QX", "NUT_QX", "ADMIN", "LOGIN", "OWN_LINES", "upsc", "common", "serve_pair"]
+__all__ = [
+    "OUR_QX",
+    "NUT_QX",
+    "ADMIN",
+    "LOGIN",
+    "OWN_LINES",
+    "upsc",
+    "common",
+    "agree",
+    "serve_pair",
+]
 
 OUR_QX: tuple[str, ...] = (str(Path(sys.executable).parent / "nutdrv_qx"),)
 NUT_QX: tuple[str, ...] = ("/lib/nut/nutdrv_qx",)
@@ -36,6 +47,24 @@ def upsc(server: NutServer, *args: str) -> str:
 def common(text: str) -> list[str]:
     """upsc output without the lines each driver writes about itself."""
     return [line for line in text.splitlines() if not line.startswith(OWN_LINES)]
+
+
+def agree(
+    nut: NutServer, ours: NutServer, show: Callable[[NutServer], str] = upsc, timeout: float = 10.0
+) -> None:
+    """Assert that both drivers come to show the same, apart from ``OWN_LINES``.
+
+    Each driver polls on its own clock, so just after a change one may still
+    show the previous reading; the two must agree within ``timeout`` seconds,
+    and if they never do the assertion shows the last difference.
+    """
+    deadline = time.monotonic() + timeout
+    while True:
+        mine, theirs = common(show(ours)), common(show(nut))
+        if mine == theirs or time.monotonic() > deadline:
+            break
+        time.sleep(0.2)  # a bounded poll interval
+    assert mine == theirs
 
 
 def serve_pair(
