@@ -9,6 +9,7 @@ timers and status are what NUT's ``clone`` shows.
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -49,14 +50,22 @@ class Sandbox:
         return proc
 
     def upsc(self, ups: str, var: str) -> str:
-        out = subprocess.run(
-            [sys.executable, "-m", "powerdown.cli.upsc", f"{ups}@127.0.0.1:{self.port}", var],
-            env=self.env,
-            capture_output=True,
-            text=True,
-            timeout=10,
-        )
-        return out.stdout.strip() if out.returncode == 0 else f"ERR {out.stderr.strip()}"
+        """One variable as upsd serves it, or its ``ERR`` reply.
+
+        A plain GET VAR on a socket, not a client process per question: the
+        clone's FSD lasts only its ``offdelay``, which a loaded machine could
+        spend starting interpreters.
+        """
+        try:
+            with socket.create_connection(("127.0.0.1", self.port), timeout=10) as sock:
+                sock.sendall(f"GET VAR {ups} {var}\n".encode())
+                reply = sock.makefile("r", encoding="utf-8").readline().rstrip("\n")
+        except OSError as exc:  # upsd not listening yet
+            return f"ERR {exc}"
+        prefix = f"VAR {ups} {var} "
+        if reply.startswith(prefix):
+            return reply[len(prefix) :].strip('"')
+        return reply
 
     def stop(self) -> None:
         for proc in reversed(self.procs):

@@ -454,7 +454,7 @@ class TestNutUpsmonAsNobody:
         for proc in (prim, sec):
             proc.wait_event("COMMBAD", ups, timeout=5)
             took = proc.wait_shutdown(timeout=10) - died
-            assert 2.0 <= took <= 6.0, (proc.name, took)
+            assert 2.0 <= took <= 8.0, (proc.name, took)  # room for a loaded machine
             proc.wait_gone(timeout=10)
             types = _types(proc)
             assert types.index("COMMBAD") < types.index("SHUTDOWN")

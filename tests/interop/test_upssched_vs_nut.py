@@ -130,10 +130,12 @@ def test_upssched_same_events_same_CMDSCRIPT_calls_as_NUT(boxes):
 def test_upssched_our_client_uses_NUTs_daemon(boxes):
     box = boxes["shared"]
     # Long enough that NUT's daemon (whole seconds, and gone the moment its
-    # list is empty) is still there for both of our requests.
+    # list is empty) is still there for both of our requests, even when a
+    # loaded machine takes seconds to start our client twice; ``other`` ends
+    # first, so a CANCEL that went astray would show in the calls.
     box.configure(
-        "AT ONBATT * START-TIMER onbattwarn 3\n"
-        "AT ONBATT * START-TIMER other 3\n"
+        "AT ONBATT * START-TIMER onbattwarn 8\n"
+        "AT ONBATT * START-TIMER other 7\n"
         "AT ONLINE * CANCEL-TIMER other\n"
         "AT LOWBATT * START-TIMER lowbatt 1\n"
     )
@@ -144,7 +146,7 @@ def test_upssched_our_client_uses_NUTs_daemon(boxes):
     ours = box.call("LOWBATT", "ups1")  # and our START
     assert ours.returncode == 0, ours.stderr
     assert box.daemons() == [nut_daemon]  # no second daemon
-    calls = box.wait_calls(2, timeout=6)
+    calls = box.wait_calls(2, timeout=12)
     assert [c.args for c in calls] == ["lowbatt", "onbattwarn"]
     # NUT's daemon ran both (through system(), so the script's parent is a
     # shell): 2.8.0 hands every timer the variables of the event that
