@@ -74,7 +74,7 @@ def test_upssched_START_TIMER_fires_after_its_interval(box):
     after = time.time()
     [call] = box.wait_calls(1, timeout=5)
     assert call.args == "onbattwarn" and call.argc == 1
-    assert before + 1.0 <= call.at <= after + 1.5
+    assert before + 1.0 <= call.at <= after + 2.0  # and a shell to start, maybe slowly
     # The timer's script sees the event that started it, not the daemon's birth env.
     assert (call.upsname, call.notifytype, call.notifymsg) == ("ups1", "ONBATT", "on battery")
 
@@ -210,11 +210,12 @@ def test_upssched_START_TIMER_same_name_twice_runs_twice(box):
 
 def test_upssched_START_TIMER_SHARED_reports_every_event_once(box):
     """NUT HEAD: a shared timer gathers the UPS names, types and messages it was started for."""
-    box.configure("AT COMMBAD * START-TIMER-SHARED upsgone 1\n")
+    # 5 s: all three clients must reach the daemon before the timer ends.
+    box.configure("AT COMMBAD * START-TIMER-SHARED upsgone 5\n")
     ok(box.call("COMMBAD", "ups1", "lost ups1"))
     ok(box.call("COMMBAD", "ups2", "lost ups2"))
     ok(box.call("COMMBAD", "ups1", "lost ups1"))
-    [call] = box.wait_calls(1, timeout=5)
+    [call] = box.wait_calls(1, timeout=10)
     assert call.args == "upsgone"
     assert (call.upsname, call.notifytype) == ("ups1,ups2", "COMMBAD")
     assert call.notifymsg == "lost ups1.\tlost ups2"

@@ -170,9 +170,10 @@ def test_upssched_our_client_uses_NUTs_daemon(boxes):
 
 def test_upssched_NUTs_client_uses_our_daemon(boxes):
     box = boxes["shared"]
+    # 4 s: NUT's three clients must reach our daemon before ``other`` ends.
     box.configure(
-        "AT ONBATT * START-TIMER onbattwarn 1\n"
-        "AT ONBATT * START-TIMER other 1\n"
+        "AT ONBATT * START-TIMER onbattwarn 4\n"
+        "AT ONBATT * START-TIMER other 4\n"
         "AT ONLINE * CANCEL-TIMER other\n"
         "AT LOWBATT * START-TIMER lowbatt 1\n"
         "AT COMMOK * CANCEL-TIMER nosuch comm-back\n"
@@ -184,7 +185,7 @@ def test_upssched_NUTs_client_uses_our_daemon(boxes):
         result = box.call(ntype, "ups1", program=NUT)
         assert result.returncode == 0, result.stderr
     assert box.daemons() == [our_daemon]
-    calls = box.wait_calls(3, timeout=5)
+    calls = box.wait_calls(3, timeout=10)
     assert calls[0].args == "comm-back"  # run by our daemon before it answered OK
     assert sorted(c.args for c in calls[1:]) == ["lowbatt", "onbattwarn"]
     assert {c.ppid for c in calls} == {our_daemon}
@@ -229,9 +230,9 @@ def test_upssched_where_we_follow_NUT_HEAD_not_280(boxes):
     nut, ours = boxes["nut"], boxes["ours"]
     for box in (nut, ours):
         box.configure(
-            "AT ONBATT * START-TIMER twice 3\n"
+            "AT ONBATT * START-TIMER twice 6\n"
             "AT ONLINE * CANCEL-TIMER twice\n"
-            "AT ONLINE * START-TIMER control 3\n"
+            "AT ONLINE * START-TIMER control 6\n"
             'AT LOWBATT * EXECUTE "two words"\n'
         )
 
@@ -255,8 +256,8 @@ def test_upssched_where_we_follow_NUT_HEAD_not_280(boxes):
         thread.start()
     for thread in threads:
         thread.join(timeout=20)
-    nut.wait_calls(3, timeout=6)  # "two words", one "twice" left, control
-    ours.wait_calls(2, timeout=6)  # "two words", control
+    nut.wait_calls(3, timeout=12)  # "two words", one "twice" left, control
+    ours.wait_calls(2, timeout=12)  # "two words", control
     ours.wait_no_daemon()  # no timer left that could still run
     assert sorted(c.args for c in nut.calls()[1:]) == ["control", "twice"]
     assert [c.args for c in ours.calls()[1:]] == ["control"]
