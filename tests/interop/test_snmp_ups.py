@@ -97,7 +97,7 @@ def dump(
         [program, "-a", "apc", "-d", "1", *user, *extra],
         capture_output=True,
         text=True,
-        timeout=20,
+        timeout=60,  # a guard against a hang: a loaded machine once took over 20 s
         env=env,
     )
 
