@@ -49,7 +49,7 @@ class Sandbox:
         self.procs.append(proc)
         return proc
 
-    def upsc(self, ups: str, var: str) -> str:
+    def get_var(self, ups: str, var: str) -> str:
         """One variable as upsd serves it, or its ``ERR`` reply.
 
         A plain GET VAR on a socket, not a client process per question: the
@@ -107,29 +107,29 @@ def test_clone_follows_the_real_ups_and_shuts_its_outlet_down_first(sandbox: San
     wait_until(lambda: (sandbox.root / "clone-outlet1").exists(), 10, "the clone")
     sandbox.spawn(*OUR_UPSD, "-F", *USER)
 
-    wait_until(lambda: sandbox.upsc("outlet1", "ups.model") == "Real 1000", 15, "clone data")
+    wait_until(lambda: sandbox.get_var("outlet1", "ups.model") == "Real 1000", 15, "clone data")
     # The clone's own settings replace the real driver's.
-    assert sandbox.upsc("outlet1", "ups.delay.shutdown") == "2"
-    assert sandbox.upsc("outlet1", "ups.delay.start") == "3"
-    assert sandbox.upsc("outlet1", "driver.name") == "clone"
-    assert sandbox.upsc("outlet1", "battery.charge.low") == "70"
+    assert sandbox.get_var("outlet1", "ups.delay.shutdown") == "2"
+    assert sandbox.get_var("outlet1", "ups.delay.start") == "3"
+    assert sandbox.get_var("outlet1", "driver.name") == "clone"
+    assert sandbox.get_var("outlet1", "battery.charge.low") == "70"
 
     # On battery at 60 % the real UPS is just OB; the clone (mincharge 70) says FSD ...
-    wait_until(lambda: sandbox.upsc("real", "ups.status") == "OB DISCHRG", 15, "the power cut")
+    wait_until(lambda: sandbox.get_var("real", "ups.status") == "OB DISCHRG", 15, "the power cut")
     wait_until(
-        lambda: sandbox.upsc("outlet1", "ups.status") == "FSD OB DISCHRG", 10, "the clone's FSD"
+        lambda: sandbox.get_var("outlet1", "ups.status") == "FSD OB DISCHRG", 10, "the clone's FSD"
     )
     # ... counts its timer down and switches the outlet off (the timer goes idle).
     wait_until(
         lambda: (
-            sandbox.upsc("outlet1", "ups.timer.shutdown") == "-1"
-            and sandbox.upsc("outlet1", "ups.status") == "OB DISCHRG"
+            sandbox.get_var("outlet1", "ups.timer.shutdown") == "-1"
+            and sandbox.get_var("outlet1", "ups.status") == "OB DISCHRG"
         ),
         15,
         "the outlet switched off",
     )
-    assert sandbox.upsc("real", "ups.status") == "OB DISCHRG"
+    assert sandbox.get_var("real", "ups.status") == "OB DISCHRG"
     # shutdown.return armed the restart timer, which waits for the power.
-    assert sandbox.upsc("outlet1", "ups.timer.start") == "3"
+    assert sandbox.get_var("outlet1", "ups.timer.start") == "3"
     logs = "".join(p.read_text() for p in sandbox.root.glob("dummy-ups-*.log"))
     assert "instcmd: simulated [load.off]" in logs
