@@ -18,13 +18,11 @@ On v1 (NUT's default) the agent answers noSuchName and both agree.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from powerdown.drivers.snmp.client import SnmpClient, SnmpSettings
 from tests.interop.test_snmp_ups import (
     NUT_SNMP_UPS,
     OUR_SNMP_UPS,
@@ -44,7 +42,7 @@ from tests.support.nutpeer import (
     User,
     run,
 )
-from tests.support.snmpagent import DATA, SnmpAgent, V3User
+from tests.support.snmpagent import DATA, Reader, SnmpAgent, V3User
 
 pytestmark = pytest.mark.interop
 
@@ -53,28 +51,6 @@ M = "1.3.6.1.4.1.534.6.6.7."
 ADMIN = {"admin": User(password="s3cret", actions=("SET",), instcmds=("ALL",))}
 LOGIN = ("-u", "admin", "-p", "s3cret")
 UPSDS = {"our-upsd": OUR_UPSD, "nut-upsd": NUT_UPSD}
-
-
-class Reader:
-    """Reads integers back from the agent with one SNMP engine (a new one costs ~1 s)."""
-
-    def __init__(self, agent: SnmpAgent) -> None:
-        self.loop = asyncio.new_event_loop()
-        settings = SnmpSettings(host="127.0.0.1", port=agent.port, version="v2c")
-        self.client = SnmpClient(settings)
-
-    def __call__(self, oid: str) -> int:
-        value = self.loop.run_until_complete(self.client.get([oid]))[oid]
-        assert value is not None
-        return value.number
-
-    def close(self) -> None:
-        async def close() -> None:
-            self.client.close()  # the transport closes on the loop's next turn
-            await asyncio.sleep(0)
-
-        self.loop.run_until_complete(close())
-        self.loop.close()
 
 
 @pytest.fixture(scope="module")

@@ -20,14 +20,12 @@ of their own (snmpsim's write cache is shared by all its communities).
 
 from __future__ import annotations
 
-import asyncio
 import re
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from powerdown.drivers.snmp.client import SnmpClient, SnmpSettings
 from tests.interop.test_snmp_ups import NUT_SNMP_UPS, OUR_SNMP_UPS, as_dict, dump, variables
 from tests.support.fixtures import NutServerFactory
 from tests.support.nutpeer import (
@@ -43,7 +41,7 @@ from tests.support.nutpeer import (
     run,
     wait_until,
 )
-from tests.support.snmpagent import DATA, SnmpAgent
+from tests.support.snmpagent import DATA, Reader, SnmpAgent
 
 pytestmark = pytest.mark.interop
 
@@ -108,28 +106,6 @@ def as_280(value: str) -> str:
     """A 2.7.4 ``%.2f`` whole number as 2.8.0 prints it (``%i``)."""
     m = re.fullmatch(r"(-?\d+)\.00", value)
     return m.group(1) if m else value
-
-
-class Reader:
-    """Reads integers back from the agent (one SNMP engine: a new one costs ~1 s)."""
-
-    def __init__(self, agent: SnmpAgent) -> None:
-        self.loop = asyncio.new_event_loop()
-        settings = SnmpSettings(host="127.0.0.1", port=agent.port, version="v2c")
-        self.client = SnmpClient(settings)
-
-    def __call__(self, oid: str) -> int:
-        value = self.loop.run_until_complete(self.client.get([oid]))[oid]
-        assert value is not None
-        return value.number
-
-    def close(self) -> None:
-        async def close() -> None:
-            self.client.close()
-            await asyncio.sleep(0)
-
-        self.loop.run_until_complete(close())
-        self.loop.close()
 
 
 # -- ours against NUT's driver ---------------------------------------------------------

@@ -20,6 +20,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from powerdown.drivers.snmp.client import SnmpClient, SnmpSettings
+
 DATA = Path(__file__).resolve().parents[1] / "data" / "snmp"
 RESPONDER = shutil.which("snmpsim-command-responder") or "snmpsim-command-responder"
 
@@ -163,3 +165,25 @@ class SnmpAgent:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+class Reader:
+    """Reads integers back from the agent with one SNMP engine (a new one costs ~1 s)."""
+
+    def __init__(self, agent: SnmpAgent) -> None:
+        self.loop = asyncio.new_event_loop()
+        settings = SnmpSettings(host="127.0.0.1", port=agent.port, version="v2c")
+        self.client = SnmpClient(settings)
+
+    def __call__(self, oid: str) -> int:
+        value = self.loop.run_until_complete(self.client.get([oid]))[oid]
+        assert value is not None
+        return value.number
+
+    def close(self) -> None:
+        async def close() -> None:
+            self.client.close()  # the transport closes on the loop's next turn
+            await asyncio.sleep(0)
+
+        self.loop.run_until_complete(close())
+        self.loop.close()

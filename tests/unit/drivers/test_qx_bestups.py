@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import pytest
 
-from powerdown.drivers.dstate import Dstate
 from powerdown.drivers.qx import bestups
-from powerdown.drivers.qx.engine import Engine, Mode, Poll, run_sync
+from powerdown.drivers.qx.engine import Poll, run_sync
 from powerdown.drivers.qx.items import Item
-from powerdown.drivers.qx.protocols import by_name
 from powerdown.protocol.sock import TrackingStatus
+from tests.support.qxreplies import answering, started, values
 
 NUT_REPLIES = {
     "Q1": "(215.0 195.0 230.0 014 49.0 22.7 30.0 00100000",
@@ -26,43 +25,9 @@ NUT_REPLIES = {
 }
 
 
-def _ups(replies: dict[str, str], sent: list[bytes] | None = None):  # type: ignore[no-untyped-def]
-    def answer(command: bytes) -> bytes:
-        if sent is not None:
-            sent.append(command)
-        key = command.decode().rstrip("\r")
-        return (replies[key] + "\r").encode() if key in replies else b""
-
-    return answer
-
-
-def _started(
-    replies: dict[str, str], conf: dict[str, str] | None = None, sent: list[bytes] | None = None
-) -> tuple[Engine, Dstate, list[str]]:
-    proto = by_name("bestups")
-    assert proto is not None
-    dstate = Dstate()
-    logs: list[str] = []
-    settings = conf or {}
-    engine = Engine(
-        proto,
-        dstate,
-        log=logs.append,
-        getval=settings.get,
-        testvar=lambda name: name in settings,
-    )
-    assert run_sync(engine.claim(), _ups(replies, sent))
-    assert run_sync(engine.walk(Mode.INIT, 0.0), _ups(replies, sent))
-    return engine, dstate, logs
-
-
-def _values(dstate: Dstate) -> dict[str, str]:
-    return dict(line.split(": ", 1) for line in dstate.upsc_lines())
-
-
 def test_NUTs_example_replies_read_as_NUT_variables() -> None:
-    engine, dstate, _ = _started(NUT_REPLIES)
-    got = _values(dstate)
+    engine, dstate, _ = started("bestups", answering(NUT_REPLIES))
+    got = values(dstate)
     expected = {
         "input.voltage": "215.0",
         "input.voltage.fault": "195.0",
@@ -98,29 +63,29 @@ def test_NUTs_example_replies_read_as_NUT_variables() -> None:
 
 
 def test_the_bypass_boost_buck_bit_is_read_last_and_only_on_line() -> None:
-    engine, dstate, _ = _started(NUT_REPLIES)
-    assert run_sync(engine.update(100.0), _ups(NUT_REPLIES)) is Poll.OK
+    engine, dstate, _ = started("bestups", answering(NUT_REPLIES))
+    assert run_sync(engine.update(100.0), answering(NUT_REPLIES)) is Poll.OK
     # 230 V out of 215 V in: boosting
     assert dstate.getinfo("ups.status") == "OL BOOST"
     on_battery = dict(NUT_REPLIES, Q1=NUT_REPLIES["Q1"][:-8] + "10100000")
-    assert run_sync(engine.update(200.0), _ups(on_battery)) is Poll.OK
+    assert run_sync(engine.update(200.0), answering(on_battery)) is Poll.OK
     assert dstate.getinfo("ups.status") == "OB"
     testing = dict(NUT_REPLIES, Q1=NUT_REPLIES["Q1"][:-8] + "00100100")
-    assert run_sync(engine.update(300.0), _ups(testing)) is Poll.OK
+    assert run_sync(engine.update(300.0), answering(testing)) is Poll.OK
     assert dstate.getinfo("ups.status") == "OL CAL"
 
 
 def test_a_Patriot_Pro_has_no_runtime_and_an_inverted_bit() -> None:
     replies = dict(NUT_REPLIES, ID="PRO,750,230,230,20.0,27.6")
     replies["Q1"] = "(230.0 195.0 241.0 014 49.0 22.7 30.0 00000000"
-    engine, dstate, _ = _started(replies)
-    got = _values(dstate)
+    engine, dstate, _ = started("bestups", answering(replies))
+    got = values(dstate)
     assert got["device.model"] == "Patriot Pro"
     assert "battery.runtime" not in got
     # E model, M 0: LEDs 2,3,4 of the 230 V table
     assert got["input.transfer.low"] == "200"
     assert got["input.transfer.high"] == "284"
-    assert run_sync(engine.update(100.0), _ups(replies)) is Poll.OK
+    assert run_sync(engine.update(100.0), answering(replies)) is Poll.OK
     # the bit says 0, which on a Patriot Pro means "active": 241 V out of 230 V in
     assert dstate.getinfo("ups.status") == "OL BYPASS"
     # a full poll re-reads M: the nominal voltage becomes the table's
@@ -129,16 +94,18 @@ def test_a_Patriot_Pro_has_no_runtime_and_an_inverted_bit() -> None:
 
 def test_an_Axxium_has_battery_packs_settable_0_to_5() -> None:
     replies = dict(NUT_REPLIES, ID="AX1,1500,120,120,20.0,27.6")
-    engine, dstate, _ = _started(replies)
+    engine, dstate, _ = started("bestups", answering(replies))
     assert dstate.getinfo("device.model") == "Axxium Rackmount"
     assert dstate.getinfo("battery.packs") == "2"
     assert dstate.getinfo("battery.runtime") == "900"
     sent: list[bytes] = []
-    assert run_sync(engine.setvar("battery.packs", "1"), _ups(replies, sent)) is (
+    assert run_sync(engine.setvar("battery.packs", "1"), answering(replies, sent)) is (
         TrackingStatus.HANDLED
     )
     assert sent == [b"BP1\r"]
-    assert run_sync(engine.setvar("battery.packs", "6"), _ups(replies)) is TrackingStatus.UNKNOWN
+    assert (
+        run_sync(engine.setvar("battery.packs", "6"), answering(replies)) is TrackingStatus.UNKNOWN
+    )
 
 
 @pytest.mark.parametrize(
@@ -152,7 +119,9 @@ def test_an_Axxium_has_battery_packs_settable_0_to_5() -> None:
     ],
 )
 def test_model_codes(code: str, mfr: str, model: str) -> None:
-    _, dstate, logs = _started(dict(NUT_REPLIES, ID=f"{code},750,120,120,20.0,27.6"))
+    _, dstate, logs = started(
+        "bestups", answering(dict(NUT_REPLIES, ID=f"{code},750,120,120,20.0,27.6"))
+    )
     assert (dstate.getinfo("device.mfr"), dstate.getinfo("device.model")) == (mfr, model)
     if code == "XYZ":
         assert "Unknown model detected - please report this ID: 'XYZ'" in logs
@@ -172,12 +141,12 @@ def test_ID_replies_of_every_width_in_NUTs_comments() -> None:
 
 
 def test_orders_are_NUTs_bytes() -> None:
-    engine, _, _ = _started(NUT_REPLIES)
+    engine, _, _ = started("bestups", answering(NUT_REPLIES))
     sent: list[bytes] = []
 
     def command(name: str, param: str | None = None) -> list[bytes]:
         sent.clear()
-        assert run_sync(engine.instcmd(name, param), _ups(NUT_REPLIES, sent)) is (
+        assert run_sync(engine.instcmd(name, param), answering(NUT_REPLIES, sent)) is (
             TrackingStatus.HANDLED
         )
         return sent[:]
@@ -185,31 +154,31 @@ def test_orders_are_NUTs_bytes() -> None:
     assert command("shutdown.return") == [b"S.5R0003\r"]
     assert command("shutdown.stayoff") == [b"S.5\r"]
     assert command("test.battery.start", "240") == [b"T04\r"]
-    assert run_sync(engine.setvar("ups.delay.shutdown", "120"), _ups(NUT_REPLIES)) is (
+    assert run_sync(engine.setvar("ups.delay.shutdown", "120"), answering(NUT_REPLIES)) is (
         TrackingStatus.HANDLED
     )
-    assert run_sync(engine.setvar("ups.delay.start", "300"), _ups(NUT_REPLIES)) is (
+    assert run_sync(engine.setvar("ups.delay.start", "300"), answering(NUT_REPLIES)) is (
         TrackingStatus.HANDLED
     )
     assert command("shutdown.return") == [b"S02R0005\r"]
     assert command("shutdown.stayoff") == [b"S02\r"]
     # NUT's BestUPS range: the off delay up to 5940 s, the on delay from a minute
-    assert run_sync(engine.setvar("ups.delay.shutdown", "5940"), _ups(NUT_REPLIES)) is (
+    assert run_sync(engine.setvar("ups.delay.shutdown", "5940"), answering(NUT_REPLIES)) is (
         TrackingStatus.HANDLED
     )
-    assert run_sync(engine.setvar("ups.delay.start", "0"), _ups(NUT_REPLIES)) is (
+    assert run_sync(engine.setvar("ups.delay.start", "0"), answering(NUT_REPLIES)) is (
         TrackingStatus.UNKNOWN
     )
-    assert run_sync(engine.instcmd("beeper.toggle", None), _ups(NUT_REPLIES)) is (
+    assert run_sync(engine.instcmd("beeper.toggle", None), answering(NUT_REPLIES)) is (
         TrackingStatus.INVALID
     )
 
 
 def test_pins_shutdown_mode_from_ups_conf_is_sent_once_unless_already_set() -> None:
     sent: list[bytes] = []
-    _started(NUT_REPLIES, {"pins_shutdown_mode": "2"}, sent)
+    started("bestups", answering(NUT_REPLIES, sent), {"pins_shutdown_mode": "2"})
     assert b"SS2\r" in sent
     sent.clear()
-    _, _, logs = _started(NUT_REPLIES, {"pins_shutdown_mode": "0"}, sent)
+    _, _, logs = started("bestups", answering(NUT_REPLIES, sent), {"pins_shutdown_mode": "0"})
     assert not any(c.startswith(b"SS") and c != b"SS?\r" for c in sent)
     assert "pins_shutdown_mode is already set to 0" in logs

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from powerdown.drivers.dstate import Dstate
-from powerdown.drivers.qx.engine import Engine, Mode, Poll, run_sync
-from powerdown.drivers.qx.protocols import by_name
+from powerdown.drivers.qx.engine import Poll, run_sync
 from powerdown.protocol.sock import TrackingStatus
+from tests.support.qxreplies import answering, started, values
 
 NUT_REPLIES = {
     "Q1": "(215.0 195.0 230.0 014 49.0 22.7 30.0 00000000",
@@ -14,29 +13,9 @@ NUT_REPLIES = {
 }
 
 
-def _ups(replies: dict[str, str], sent: list[bytes] | None = None):  # type: ignore[no-untyped-def]
-    def answer(command: bytes) -> bytes:
-        if sent is not None:
-            sent.append(command)
-        key = command.decode().rstrip("\r")
-        return (replies[key] + "\r").encode() if key in replies else b""
-
-    return answer
-
-
-def _started() -> tuple[Engine, Dstate]:
-    proto = by_name("hunnox")
-    assert proto is not None
-    dstate = Dstate()
-    engine = Engine(proto, dstate)
-    assert run_sync(engine.claim(), _ups(NUT_REPLIES))
-    assert run_sync(engine.walk(Mode.INIT, 0.0), _ups(NUT_REPLIES))
-    return engine, dstate
-
-
 def test_NUTs_example_replies_and_Hunnox_default_delays() -> None:
-    _, dstate = _started()
-    got = dict(line.split(": ", 1) for line in dstate.upsc_lines())
+    _, dstate, _ = started("hunnox", answering(NUT_REPLIES))
+    got = values(dstate)
     expected = {
         "input.voltage": "215.0",
         "battery.voltage": "22.70",
@@ -50,20 +29,20 @@ def test_NUTs_example_replies_and_Hunnox_default_delays() -> None:
 
 
 def test_quick_polls_read_the_measurements_too() -> None:
-    engine, dstate = _started()
-    assert run_sync(engine.update(1000.0), _ups(NUT_REPLIES)) is Poll.OK  # full
+    engine, dstate, _ = started("hunnox", answering(NUT_REPLIES))
+    assert run_sync(engine.update(1000.0), answering(NUT_REPLIES)) is Poll.OK  # full
     newer = {"Q1": "(216.0 195.0 231.0 020 50.0 23.1 31.0 00000000"}
-    assert run_sync(engine.update(1001.0), _ups(newer)) is Poll.OK  # quick
+    assert run_sync(engine.update(1001.0), answering(newer)) is Poll.OK  # quick
     assert dstate.getinfo("input.voltage") == "216.0"
     assert dstate.getinfo("battery.voltage") == "23.10"
     assert dstate.getinfo("ups.load") == "20"
 
 
 def test_orders_with_no_reply_or_NUTs_accepted_text() -> None:
-    engine, _ = _started()
+    engine, _, _ = started("hunnox", answering(NUT_REPLIES))
     sent: list[bytes] = []
     # no on delay: shutdown.return is "S<n>" alone
-    assert run_sync(engine.instcmd("shutdown.return", None), _ups(NUT_REPLIES, sent)) is (
+    assert run_sync(engine.instcmd("shutdown.return", None), answering(NUT_REPLIES, sent)) is (
         TrackingStatus.HANDLED
     )
     assert sent == [b"S01\r"]

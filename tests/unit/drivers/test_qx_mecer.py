@@ -8,6 +8,7 @@ from powerdown.drivers.dstate import Dstate
 from powerdown.drivers.qx.engine import Engine, Mode, run_sync
 from powerdown.drivers.qx.protocols import by_name
 from powerdown.protocol.sock import TrackingStatus
+from tests.support.qxreplies import Answer, answering, values
 
 #: NUT's testing table: the queries, and the orders with the reply each got
 NUT_REPLIES = {
@@ -27,14 +28,12 @@ NUT_REPLIES = {
 }
 
 
-def _ups(replies: dict[str, str], sent: list[bytes] | None = None):  # type: ignore[no-untyped-def]
-    def answer(command: bytes) -> bytes:
-        if sent is not None:
-            sent.append(command)
-        key = command.decode().rstrip("\r")
-        return (replies[key] + "\r").encode() if key in replies else b"(NAK\r"
+def _nak(_query: str) -> bytes:
+    return b"(NAK\r"
 
-    return answer
+
+def _ups(replies: dict[str, str], sent: list[bytes] | None = None) -> Answer:
+    return answering(replies, sent, _nak)
 
 
 def _engine(replies: dict[str, str]) -> tuple[Engine, Dstate, bool]:
@@ -51,7 +50,7 @@ def _engine(replies: dict[str, str]) -> tuple[Engine, Dstate, bool]:
 def test_NUTs_example_replies_read_as_NUT_variables() -> None:
     _, dstate, claimed = _engine(NUT_REPLIES)
     assert claimed
-    got = dict(line.split(": ", 1) for line in dstate.upsc_lines())
+    got = values(dstate)
     expected = {
         "ups.firmware.aux": "Voltronic Power P98",
         "input.voltage": "215.0",

@@ -9,9 +9,10 @@ author took from a real UPS): ``QGS``, ``(PI01``, ``QRI``, ``QMD``,
 from __future__ import annotations
 
 from powerdown.drivers.dstate import Dstate
-from powerdown.drivers.qx.engine import Engine, Mode, run_sync
+from powerdown.drivers.qx.engine import Engine, run_sync
 from powerdown.drivers.qx.protocols import by_name
 from powerdown.protocol.sock import TrackingStatus
+from tests.support.qxreplies import Answer, answering, started, values
 
 NUT_REPLIES = {
     "QGS": "(234.9 50.0 229.8 50.0 000.0 000 369.1 ---.- 026.5 ---.- 018.8 100000000001",
@@ -42,32 +43,18 @@ NUT_REPLIES = {
 }
 
 
-def _ups(replies: dict[str, str], sent: list[bytes] | None = None):  # type: ignore[no-untyped-def]
-    def answer(command: bytes) -> bytes:
-        if sent is not None:
-            sent.append(command)
-        key = command.decode().rstrip("\r")
-        if key in replies:
-            return (replies[key] + "\r").encode()
-        return b"(ACK\r" if not key.startswith("Q") else b"(NAK\r"
-
-    return answer
+def _voltronic(query: str) -> bytes:
+    """Voltronic's answer to what it does not know: NAK a query, ACK a command."""
+    return b"(ACK\r" if not query.startswith("Q") else b"(NAK\r"
 
 
-def _started(replies: dict[str, str]) -> tuple[Engine, Dstate, list[str]]:
-    proto = by_name("voltronic")
-    assert proto is not None
-    dstate = Dstate()
-    logs: list[str] = []
-    engine = Engine(proto, dstate, log=logs.append)
-    assert run_sync(engine.claim(), _ups(replies))
-    assert run_sync(engine.walk(Mode.INIT, 0.0), _ups(replies))
-    return engine, dstate, logs
+def _ups(replies: dict[str, str], sent: list[bytes] | None = None) -> Answer:
+    return answering(replies, sent, _voltronic)
 
 
 def test_NUTs_example_replies_read_as_NUT_variables() -> None:
-    _, dstate, logs = _started(NUT_REPLIES)
-    got = {line.split(": ", 1)[0]: line.split(": ", 1)[1] for line in dstate.upsc_lines()}
+    _, dstate, logs = started("voltronic", _ups(NUT_REPLIES))
+    got = values(dstate)
     expected = {
         "ups.firmware.aux": "P01",
         "output.voltage.nominal": "230.0",
@@ -130,7 +117,7 @@ def test_NUTs_example_replies_read_as_NUT_variables() -> None:
 
 
 def test_QWS_bits_58_and_64_as_NUT_words_them() -> None:
-    engine, dstate, _ = _started(NUT_REPLIES)
+    engine, dstate, _ = started("voltronic", _ups(NUT_REPLIES))
     run_sync(engine.update(100.0), _ups(NUT_REPLIES))
     assert dstate.getinfo("ups.alarm") == (
         "UPS warnings: Warning!! Cover of maintain switch is open. Unknown warnings [bit: #64]"
@@ -150,7 +137,7 @@ def test_a_protocol_NUT_does_not_support_is_not_claimed() -> None:
 
 
 def test_orders_are_NUTs_bytes() -> None:
-    engine, dstate, _ = _started(NUT_REPLIES)
+    engine, dstate, _ = started("voltronic", _ups(NUT_REPLIES))
     sent: list[bytes] = []
 
     def cmd(name: str, param: str | None = None) -> TrackingStatus:
