@@ -336,21 +336,14 @@ def items() -> tuple[Item, ...]:
         )
     )
 
-    def cmd(name: str, command: str, build: bool = False) -> Item:
-        return Item(
-            name=name,
-            command=command,
-            flags=QxFlag.CMD,
-            build=shutdown_command if build else None,
-        )
-
+    cmd = blazer.command_item
     commands = (
-        cmd("shutdown.return", "S%s\r", build=True),
-        cmd("shutdown.stayoff", "S%s\r", build=True),
+        cmd("shutdown.return", "S%s\r", shutdown_command),
+        cmd("shutdown.stayoff", "S%s\r", shutdown_command),
         cmd("shutdown.stop", "C\r"),
         cmd("load.on", "C\r"),
         cmd("load.off", "S00R0000\r"),
-        cmd("test.battery.start", "T%02d\r", build=True),
+        cmd("test.battery.start", "T%02d\r", shutdown_command),
         cmd("test.battery.start.deep", "TL\r"),
         cmd("test.battery.start.quick", "T\r"),
         cmd("test.battery.stop", "CT\r"),

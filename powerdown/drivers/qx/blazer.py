@@ -32,7 +32,7 @@ Pure: tables and small functions.
 
 from __future__ import annotations
 
-from powerdown.drivers.qx.items import Item, Lookup, QxFlag, strtod, strtol
+from powerdown.drivers.qx.items import Build, Item, Lookup, QxFlag, strtod, strtol
 from powerdown.state.tree import Flag
 
 __all__ = [
@@ -215,23 +215,21 @@ def vendor_items(command: str) -> tuple[Item, ...]:
     )
 
 
-def command_items() -> tuple[Item, ...]:
-    def cmd(name: str, command: str, build: bool = False) -> Item:
-        return Item(
-            name=name,
-            command=command,
-            flags=QxFlag.CMD,
-            build=shutdown_command if build else None,
-        )
+def command_item(name: str, command: str, build: Build | None = None) -> Item:
+    """An instant command; ``build`` puts the command's value into ``command``."""
+    return Item(name=name, command=command, flags=QxFlag.CMD, build=build)
 
+
+def command_items() -> tuple[Item, ...]:
+    cmd = command_item
     return (
         cmd("beeper.toggle", "Q\r"),
         cmd("load.off", "S00R0000\r"),
         cmd("load.on", "C\r"),
-        cmd("shutdown.return", "S%s\r", build=True),
-        cmd("shutdown.stayoff", "S%sR0000\r", build=True),
+        cmd("shutdown.return", "S%s\r", shutdown_command),
+        cmd("shutdown.stayoff", "S%sR0000\r", shutdown_command),
         cmd("shutdown.stop", "C\r"),
-        cmd("test.battery.start", "T%02d\r", build=True),
+        cmd("test.battery.start", "T%02d\r", shutdown_command),
         cmd("test.battery.start.deep", "TL\r"),
         cmd("test.battery.start.quick", "T\r"),
         cmd("test.battery.stop", "CT\r"),

@@ -108,14 +108,8 @@ def _voltronic_qs_items() -> tuple[Item, ...]:
         )
 
     def cmd(name: str, command: str, build: bool = False) -> Item:
-        return Item(
-            name=name,
-            command=command,
-            start=1,
-            end=3,
-            flags=QxFlag.CMD,
-            build=blazer.shutdown_command if build else None,
-        )
+        built = blazer.command_item(name, command, blazer.shutdown_command if build else None)
+        return replace(built, start=1, end=3)
 
     delays = QxFlag.ABSENT | QxFlag.SETVAR | QxFlag.RANGE
     return (
